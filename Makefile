@@ -1,0 +1,63 @@
+# Thin layer over `python -m orchestration`: every target works on a fresh machine with only
+# Python 3.10+ installed. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+INSTALLED := $(VENV)/.installed
+DBT := $(PY) -m orchestration dbt
+SOURCE ?=
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED) ## create .venv and install the project with its tools
+
+run: $(INSTALLED) ## set up, start the warehouse, extract-load, dbt build, dbt docs, print a summary
+	$(PY) -m orchestration run
+
+el: $(INSTALLED) ## extract-load only (SOURCE=jsearch to pick one)
+	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE))
+
+transform: $(INSTALLED) ## dbt build (seeds, models, tests) on what is loaded
+	$(DBT) build
+
+docs: $(INSTALLED) ## dbt docs generate (single-file static site in dbt_project/target/static_index.html)
+	$(DBT) docs generate --static
+
+docs-serve: docs ## serve the dbt docs site on http://127.0.0.1:8080
+	$(DBT) docs serve --port 8080 --host 127.0.0.1 --no-browser
+
+test: $(INSTALLED) ## run the test suite (starts what it needs)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED) ## sqlfluff on the dbt models (needs the warehouse: started if needed), ruff on Python
+	$(BIN)/ruff check dlt_pipelines orchestration tests
+	$(PY) -m orchestration lint-sql
+
+warehouse-url: $(INSTALLED) ## print the warehouse URL in use (starts the local warehouse if needed)
+	@$(PY) -m orchestration warehouse-url
+
+warehouse-up: $(INSTALLED) ## start the local warehouse (no-op when WAREHOUSE_URL is set)
+	$(PY) -m orchestration warehouse-up
+
+warehouse-stop: $(INSTALLED) ## stop the local warehouse
+	$(PY) -m orchestration warehouse-stop
+
+bench: $(INSTALLED) ## benchmark: BENCH_POSTINGS postings (default 200000) full run, no-op rerun, 1% delta
+	$(PY) -m orchestration.bench
+
+clean: ## stop the local warehouse, remove it, the venv and build output
+	-@test -x $(PY) && $(PY) -m orchestration warehouse-stop
+	rm -rf .warehouse build dbt_project/target dbt_project/logs dbt_project/dbt_packages $(VENV) .pytest_cache

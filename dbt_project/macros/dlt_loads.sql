@@ -1,0 +1,25 @@
+{#- Staging reads only rows of complete dlt loads (status 0 in `_dlt_loads`): a load that
+    crashed half-way stays invisible until dlt finishes it on the next run. On an incremental
+    run only loads not yet seen by `this` are read, so the cost follows the new data. -#}
+{% macro new_complete_loads(source_name, load_id_column='load_id') -%}
+    select loads.load_id
+    from {{ source(source_name, '_dlt_loads') }} as loads
+    where loads.status = 0
+    {%- if is_incremental() %}
+        and not exists (
+            select 1 from {{ this }} as seen
+            where seen.{{ load_id_column }} = loads.load_id
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{#- dlt creates no index on `_dlt_load_id`; reading one load must not scan the whole table. -#}
+{% macro ensure_load_id_index(source_name, table_name) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if execute and adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
+        {%- do run_query(
+            "create index if not exists " ~ table_name ~ "__dlt_load_id_idx on "
+            ~ relation ~ " (_dlt_load_id)"
+        ) -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,56 @@
+"""Command line behind the make targets: `python -m orchestration <command>`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from orchestration import warehouse
+from orchestration.config import ConfigError, Settings
+from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
+from orchestration.elt import RunSummary, StageError, extract_load, run_all
+from orchestration.extract_load import SOURCES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="warehouse up, extract-load, dbt build, dbt docs, summary")
+    el = sub.add_parser("el", help="extract-load the sources into the raw schemas")
+    el.add_argument("--source", choices=SOURCES, action="append")
+    dbt = sub.add_parser("dbt", help="run a dbt command against the warehouse in use")
+    dbt.add_argument("args", nargs=argparse.REMAINDER)
+    sub.add_parser("lint-sql", help="sqlfluff lint of the dbt models (dbt templater, needs the warehouse)")
+    sub.add_parser("warehouse-url", help="print the warehouse URL in use (starting the local one)")
+    sub.add_parser("warehouse-up", help="start the local warehouse if WAREHOUSE_URL is not set")
+    sub.add_parser("warehouse-stop", help="stop the local warehouse")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env()
+        if args.command == "run":
+            summary = run_all(settings)
+            print("\n".join(["", "== run summary ==", *summary.lines()]))
+        elif args.command == "el":
+            url = warehouse.resolve_url(settings)
+            summary = RunSummary(url)
+            extract_load(settings, url, tuple(args.source or SOURCES), summary)
+            print("\n".join(summary.lines()))
+        elif args.command == "dbt":
+            run_dbt(args.args or ["build"], warehouse.resolve_url(settings))
+        elif args.command == "lint-sql":
+            return lint_sql(warehouse.resolve_url(settings))
+        elif args.command == "warehouse-url":
+            print(warehouse.resolve_url(settings))
+        elif args.command == "warehouse-up":
+            print(warehouse.redact(warehouse.resolve_url(settings)))
+        elif args.command == "warehouse-stop":
+            warehouse.LocalServer(settings.local_warehouse_dir).stop()
+    except (ConfigError, StageError, DbtError, warehouse.WarehouseError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Runs dbt against the warehouse in use and reads what it did from run_results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.config import DBT_PROJECT_DIR
+from orchestration.warehouse import libpq_parts
+
+
+class DbtError(RuntimeError):
+    """dbt exited non-zero; the message holds the failing nodes."""
+
+
+@dataclass
+class DbtReport:
+    command: str
+    statuses: Counter = field(default_factory=Counter)
+    by_type: dict[str, Counter] = field(default_factory=dict)
+    elapsed_seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    def count(self, resource_type: str, status: str | None = None) -> int:
+        counts = self.by_type.get(resource_type, Counter())
+        return sum(counts.values()) if status is None else counts.get(status, 0)
+
+
+def dbt_env(warehouse_url: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment dbt needs: WAREHOUSE_URL split into the variables profiles.yml reads."""
+    parts = libpq_parts(warehouse_url)
+    env = dict(os.environ if base is None else base)
+    env.update({
+        "DBT_PG_HOST": parts["host"],
+        "DBT_PG_PORT": parts["port"],
+        "DBT_PG_USER": parts["user"],
+        "DBT_PG_PASSWORD": parts["password"],
+        "DBT_PG_DBNAME": parts["dbname"],
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    })
+    return env
+
+
+def dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    found = str(beside_python) if beside_python.exists() else shutil.which("dbt")
+    if not found:
+        raise DbtError("dbt is not installed in this environment; run `make install`")
+    return found
+
+
+def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None, quiet: bool = False) -> DbtReport:
+    """Run one dbt command; raise DbtError naming the failed nodes if it fails."""
+    cmd = [dbt_executable(), *args]
+    env = dbt_env(warehouse_url)
+    if target_path:
+        env["DBT_TARGET_PATH"] = str(target_path)
+    result = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, text=True,
+                            stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None)
+    report = read_run_results(args[0], (target_path or DBT_PROJECT_DIR / "target") / "run_results.json")
+    if result.returncode != 0:
+        detail = "; ".join(report.failures[:10]) or (result.stdout or "")[-2000:]
+        raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}): {detail}")
+    return report
+
+
+def read_run_results(command: str, path: Path) -> DbtReport:
+    report = DbtReport(command=command)
+    if not path.exists():
+        return report
+    data = json.loads(path.read_text())
+    report.elapsed_seconds = float(data.get("elapsed_time") or 0.0)
+    for result in data.get("results", []):
+        unique_id = result.get("unique_id", "")
+        resource_type = unique_id.split(".", 1)[0]
+        status = str(result.get("status"))
+        report.statuses[status] += 1
+        report.by_type.setdefault(resource_type, Counter())[status] += 1
+        if status in ("error", "fail", "runtime error"):
+            report.failures.append(f"{unique_id}: {(result.get('message') or '').strip()[:300]}")
+    return report
+
+
+def lint_sql(warehouse_url: str, paths: tuple[str, ...] = ("models", "macros", "tests")) -> int:
+    """sqlfluff with the dbt templater (it compiles the project, so it needs the warehouse)."""
+    sqlfluff = Path(sys.executable).parent / "sqlfluff"
+    result = subprocess.run([str(sqlfluff), "lint", *paths], cwd=DBT_PROJECT_DIR, env=dbt_env(warehouse_url))
+    return result.returncode

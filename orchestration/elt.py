@@ -1,0 +1,78 @@
+"""The stages of a run (warehouse, extract-load, transform, docs) and the summary it prints."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from orchestration import warehouse
+from orchestration.config import Settings
+from orchestration.dbt_runner import DbtReport, run_dbt
+from orchestration.extract_load import SOURCES, LoadReport, run_source, source_endpoint
+
+
+class StageError(RuntimeError):
+    """A stage failed; the message names the stage and the cause."""
+
+
+@dataclass
+class RunSummary:
+    warehouse_url: str
+    loads: list[LoadReport] = field(default_factory=list)
+    build: DbtReport | None = None
+    seconds_by_stage: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"warehouse: {warehouse.redact(self.warehouse_url)}"]
+        for load in self.loads:
+            tables = ", ".join(f"{t}={n}" for t, n in sorted(load.rows_by_table.items())) or "nothing new"
+            out.append(f"extract-load {load.source}: {load.rows} rows loaded into {load.dataset} ({tables})")
+        if self.build:
+            b = self.build
+            out.append(
+                f"dbt build: {b.count('model')} models built ({b.count('model', 'error')} errors), "
+                f"{b.count('seed')} seeds, {b.count('test', 'pass') + b.count('unit_test', 'pass')} tests passed, "
+                f"{b.count('test', 'warn')} warned, {b.count('test', 'fail') + b.count('unit_test', 'fail')} failed"
+            )
+        timing = ", ".join(f"{stage} {secs:.1f}s" for stage, secs in self.seconds_by_stage.items())
+        out.append(f"time: {timing}")
+        return out
+
+
+def _stage(summary: RunSummary, name: str):
+    class _Timer:
+        def __enter__(self):
+            self.start = time.perf_counter()
+            return self
+
+        def __exit__(self, exc_type, exc, tb):
+            summary.seconds_by_stage[name] = time.perf_counter() - self.start
+            if exc is not None and not isinstance(exc, StageError):
+                raise StageError(f"stage '{name}' failed: {exc}") from exc
+            return False
+
+    return _Timer()
+
+
+def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...] = SOURCES,
+                 summary: RunSummary | None = None) -> list[LoadReport]:
+    summary = summary or RunSummary(warehouse_url)
+    for source in sources:
+        with _stage(summary, f"el:{source}"), source_endpoint(settings, source) as base_url:
+            summary.loads.append(run_source(settings, warehouse_url, source, base_url))
+    return summary.loads
+
+
+def run_all(settings: Settings, with_docs: bool = True) -> RunSummary:
+    """Warehouse up, extract-load every source, dbt build, dbt docs: what `make run` does."""
+    summary = RunSummary(warehouse_url="")
+    with _stage(summary, "warehouse"):
+        summary.warehouse_url = warehouse.resolve_url(settings)
+        warehouse.check_connection(summary.warehouse_url)
+    extract_load(settings, summary.warehouse_url, summary=summary)
+    with _stage(summary, "dbt build"):
+        summary.build = run_dbt(["build"], summary.warehouse_url)
+    if with_docs:
+        with _stage(summary, "dbt docs"):
+            run_dbt(["docs", "generate", "--static"], summary.warehouse_url, quiet=True)
+    return summary

@@ -1,0 +1,67 @@
+"""Shared fixtures: a real Postgres (WAREHOUSE_URL's server, else the project's embedded one) and
+a fresh database per test module, so tests never see each other's data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from orchestration.config import REPO_ROOT, Settings
+from orchestration.warehouse import LocalServer, with_database
+
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """Admin URL of the Postgres server the tests use (database `postgres`)."""
+    configured = os.environ.get("WAREHOUSE_URL", "").strip()
+    if configured:
+        return with_database(configured, "postgres")
+    server = LocalServer(REPO_ROOT / "build" / "test-warehouse")
+    server.start()
+    return server.url("postgres")
+
+
+def _admin(server_url: str, statement: str) -> None:
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def fresh_database(server_url: str) -> Iterator[str]:
+    """URL of a new, empty database, dropped after the module."""
+    name = f"elt_test_{uuid.uuid4().hex[:10]}"
+    _admin(server_url, f'create database "{name}"')
+    yield with_database(server_url, name)
+    _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall() if cur.description else []
+    conn.close()
+    return rows
+
+
+def make_settings(tmp_dir: Path, **overrides: str) -> Settings:
+    """Settings as a user would set them, isolated from the developer's own environment."""
+    env = {
+        "ELT_BUILD_DIR": str(tmp_dir),
+        "JSEARCH_RATE_LIMIT_PER_MIN": "0",
+        "HTTP_BACKOFF_BASE_SECONDS": "0.01",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    env.update(overrides)
+    return Settings.from_env(env)
