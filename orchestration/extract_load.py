@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ class LoadReport:
     dataset: str
     rows_by_table: dict[str, int] = field(default_factory=dict)
     load_ids: list[str] = field(default_factory=list)
+    seconds_by_step: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -43,7 +45,7 @@ def _credentials(url: str) -> PostgresCredentials:
 def _configure_dlt() -> None:
     # dlt reads these from the environment; set once so every pipeline behaves the same.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
 
@@ -92,18 +94,33 @@ def build_source(settings: Settings, source: str, base_url: str):
 
 
 def run_source(settings: Settings, warehouse_url: str, source: str, base_url: str) -> LoadReport:
-    """Extract, normalize and load one source; a pending load from a crashed run is finished first."""
+    """Extract, normalize and load one source, timing each step.
+
+    A package left by a crashed run is normalized and loaded first, as `pipeline.run` would:
+    its rows are merged on the primary key, so the rerun neither loses nor duplicates them.
+    """
     pipeline = pipeline_for(settings, warehouse_url, source)
     report = LoadReport(source=source, dataset=pipeline.dataset_name)
-    pipeline.run(build_source(settings, source, base_url), loader_file_format=LOADER_FILE_FORMAT)
-    trace = pipeline.last_trace
-    normalize = trace.last_normalize_info if trace else None
-    if normalize:
-        for table, count in normalize.row_counts.items():
-            if not table.startswith("_dlt"):
-                report.rows_by_table[table] = report.rows_by_table.get(table, 0) + count
-        report.load_ids = list(normalize.loads_ids)
+    if pipeline.has_pending_data:
+        _normalize_and_load(pipeline, report)
+    started = time.perf_counter()
+    pipeline.extract(build_source(settings, source, base_url), loader_file_format=LOADER_FILE_FORMAT)
+    report.seconds_by_step["extract"] = time.perf_counter() - started
+    _normalize_and_load(pipeline, report)
     return report
+
+
+def _normalize_and_load(pipeline: dlt.Pipeline, report: LoadReport) -> None:
+    started = time.perf_counter()
+    info = pipeline.normalize()
+    report.seconds_by_step["normalize"] = report.seconds_by_step.get("normalize", 0.0) + time.perf_counter() - started
+    for table, count in info.row_counts.items():
+        if not table.startswith("_dlt"):
+            report.rows_by_table[table] = report.rows_by_table.get(table, 0) + count
+    report.load_ids.extend(info.loads_ids)
+    started = time.perf_counter()
+    pipeline.load()
+    report.seconds_by_step["load"] = report.seconds_by_step.get("load", 0.0) + time.perf_counter() - started
 
 
 @contextlib.contextmanager
@@ -112,8 +129,9 @@ def source_endpoint(settings: Settings, source: str) -> Iterator[str]:
     if not settings.uses_sandbox:
         yield settings.jsearch_base_url or jsearch_settings.REAL_BASE_URL
         return
-    from dlt_pipelines.sandbox.config import SandboxConfig
     from dlt_pipelines.sandbox.server import start_sandbox
+
+    from dlt_pipelines.sandbox.config import SandboxConfig
 
     env = dict(settings.env)
     if settings.as_of and not env.get("SANDBOX_NOW"):

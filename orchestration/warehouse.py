@@ -161,7 +161,8 @@ def _open_traversal(path: Path) -> None:
 def _run(cmd: list[str], run_as: str | None) -> None:
     result = subprocess.run(cmd, capture_output=True, text=True, user=run_as, cwd="/")
     if result.returncode != 0:
-        raise WarehouseError(f"{Path(cmd[0]).name} failed ({result.returncode}): {result.stderr.strip() or result.stdout}")
+        detail = result.stderr.strip() or result.stdout
+        raise WarehouseError(f"{Path(cmd[0]).name} failed ({result.returncode}): {detail}")
 
 
 def _free_port(preferred: int) -> int:

@@ -3,7 +3,7 @@
     (node.js, asp.net, c++, c#); the punctuation . / & + # - stands alone, so `.net` is `. net`,
     `ci/cd` is `ci / cd`, and `R&D` or `C-suite` can be recognised as such. -#}
 {% macro skill_token_pattern() -%}
-    '[[:alnum:]]+(\.[[:alnum:]]+)*[+#]*|[./&+#-]'
+    '[[:alnum:]]+(?:\.[[:alnum:]]+)*[+#]*|[./&+#-]'
 {%- endmacro %}
 
 {#- Lower-case token key of a text: tokens joined by single spaces. -#}

@@ -19,13 +19,20 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import dlt
-import orjson
 from dlt.common import logger
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import RangePaginator
 
 from dlt_pipelines.common.http import ResilientSession
-from dlt_pipelines.jsearch.helpers import Rejected, change_hash, check_item, date_window, posted_at_of, postings_table
+from dlt_pipelines.jsearch.helpers import (
+    Rejected,
+    change_hash,
+    check_item,
+    date_window,
+    posted_at_of,
+    postings_table,
+    rejected_table,
+)
 from dlt_pipelines.jsearch.settings import (
     PAGE_SIZE,
     RAPIDAPI_HOST,
@@ -35,10 +42,20 @@ from dlt_pipelines.jsearch.settings import (
 )
 
 BATCH_ROWS = 5000
+POSTINGS_HINTS = dlt.mark.make_hints(
+    table_name=RAW_TABLE,
+    primary_key="job_id",
+    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+    columns={
+        "job_id": {"data_type": "text", "nullable": False, "unique": True},
+        "payload": {"data_type": "json"},
+        "posted_at": {"data_type": "timestamp", "nullable": False},
+    },
+)
 REJECTED_HINTS = dlt.mark.make_hints(
     table_name=REJECTED_TABLE,
     write_disposition="append",
-    columns={"raw_json": {"data_type": "text"}, "reason": {"data_type": "text", "nullable": False}},
+    columns={"reason": {"data_type": "text", "nullable": False}},
 )
 FIRST_SEEN_RETENTION = timedelta(days=31)  # the API lists a posting for about a month
 
@@ -53,11 +70,6 @@ class JSearchPaginator(RangePaginator):
 
     def _stop_after_this_page(self, data: list[Any] | None = None) -> bool:
         return not data or len(data) < self.full_response
-
-
-def _rejected_row(reason: str, item: Any, query: str, fetched_at: datetime) -> dict[str, Any]:
-    # Text, not json: the record may be any JSON value (a bare string, null), kept byte-exact.
-    return {"rejected_at": fetched_at, "reason": reason, "search_query": query, "raw_json": orjson.dumps(item).decode()}
 
 
 @dlt.source(name="jsearch", max_table_nesting=0)
@@ -77,12 +89,8 @@ def jsearch_source(
         headers["X-RapidAPI-Key"] = api_key
     client = RESTClient(base_url=base_url, headers=headers, session=session, data_selector="data")
 
-    @dlt.resource(
-        name=RAW_TABLE,
-        primary_key="job_id",
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-        columns={"payload": {"data_type": "json"}, "posted_at": {"data_type": "timestamp", "nullable": False}},
-    )
+    # Table hints travel with the data (two tables from one stream): see POSTINGS_HINTS.
+    @dlt.resource(name=RAW_TABLE, write_disposition="append")
     def job_postings() -> Iterator[Any]:
         state = dlt.current.resource_state()
         newest = datetime.fromisoformat(state["newest_posted_at"]) if state.get("newest_posted_at") else None
@@ -92,7 +100,7 @@ def jsearch_source(
         params = {"country": country, "num_pages": num_pages, "date_posted": date_window(window_start, fetched_at)}
 
         rows: list[tuple[Any, ...]] = []
-        rejected: list[dict[str, Any]] = []
+        rejected: list[tuple[Any, ...]] = []
         emitted: set[str] = set()
         skipped_old = 0
         for query in queries:
@@ -104,7 +112,7 @@ def jsearch_source(
                         posting = check_item(item)
                         posted_at, posted_from = posted_at_of(posting, fetched_at)
                     except Rejected as problem:
-                        rejected.append(_rejected_row(str(problem), item, query, fetched_at))
+                        rejected.append((fetched_at, str(problem), query, item))
                         continue
                     job_id = posting["job_id"]
                     digest = change_hash(posting)
@@ -123,13 +131,15 @@ def jsearch_source(
                     if timed and (newest is None or posted_at > newest):
                         newest = posted_at
                 if len(rows) >= BATCH_ROWS:
-                    yield postings_table(rows)
+                    yield dlt.mark.with_hints(postings_table(rows), POSTINGS_HINTS, create_table_variant=True)
                     rows = []
                 if rejected:
-                    yield dlt.mark.with_hints(rejected, REJECTED_HINTS)
+                    yield dlt.mark.with_hints(rejected_table(rejected), REJECTED_HINTS, create_table_variant=True)
                     rejected = []
         if rows:
-            yield postings_table(rows)
+            yield dlt.mark.with_hints(postings_table(rows), POSTINGS_HINTS, create_table_variant=True)
+        # always declared, so the quarantine model has a table to read even before the first reject
+        yield dlt.mark.with_hints(rejected_table([]), REJECTED_HINTS, create_table_variant=True)
         if skipped_old:
             logger.info("jsearch: skipped %d postings older than the lookback window", skipped_old)
         if newest is not None:

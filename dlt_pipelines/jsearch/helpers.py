@@ -24,6 +24,13 @@ POSTINGS_SCHEMA = pa.schema([
     ("payload", pa.string()),
 ])
 
+REJECTED_SCHEMA = pa.schema([
+    ("rejected_at", pa.timestamp("us", tz="UTC")),
+    ("reason", pa.string()),
+    ("search_query", pa.string()),
+    ("raw_json", pa.string()),  # text, not json: the record may be any JSON value, kept byte-exact
+])
+
 
 class Rejected(ValueError):
     """A record that cannot be loaded as a posting; kept in the rejected table with this reason."""
@@ -104,11 +111,22 @@ def date_window(since: datetime | None, now: datetime) -> str:
 
 def postings_table(rows: list[tuple[str, datetime, str, str, datetime, dict[str, Any]]]) -> pa.Table:
     """Rows as an Arrow table: the fast path into Postgres (COPY of csv) with the item untouched as json."""
-    columns = list(zip(*rows)) if rows else [[] for _ in POSTINGS_SCHEMA]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in POSTINGS_SCHEMA]
     payloads = [orjson.dumps(item).decode() for item in columns[5]]
     return pa.Table.from_arrays(
         [pa.array(columns[0], pa.string()), pa.array(columns[1], pa.timestamp("us", tz="UTC")),
          pa.array(columns[2], pa.string()), pa.array(columns[3], pa.string()),
          pa.array(columns[4], pa.timestamp("us", tz="UTC")), pa.array(payloads, pa.string())],
         schema=POSTINGS_SCHEMA,
+    )
+
+
+def rejected_table(rows: list[tuple[datetime, str, str, Any]]) -> pa.Table:
+    """Rejected records with their reason; an empty table still creates the table downstream reads."""
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in REJECTED_SCHEMA]
+    raw = [orjson.dumps(item).decode() for item in columns[3]]
+    return pa.Table.from_arrays(
+        [pa.array(columns[0], pa.timestamp("us", tz="UTC")), pa.array(columns[1], pa.string()),
+         pa.array(columns[2], pa.string()), pa.array(raw, pa.string())],
+        schema=REJECTED_SCHEMA,
     )

@@ -7,7 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dlt_pipelines.jsearch.helpers import Rejected, change_hash, check_item, date_window, posted_at_of, postings_table
+from dlt_pipelines.jsearch.helpers import (
+    Rejected,
+    change_hash,
+    check_item,
+    date_window,
+    posted_at_of,
+    postings_table,
+)
 from tests.conftest import SHARED
 
 FETCHED = datetime(2026, 3, 10, 15, 30, tzinfo=timezone.utc)

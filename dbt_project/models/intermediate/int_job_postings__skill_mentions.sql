@@ -4,6 +4,11 @@
         unique_key='job_id',
         incremental_strategy='delete+insert',
         indexes=[{'columns': ['job_id']}, {'columns': ['load_id']}],
+        pre_hook=[
+            "set local jit = off",
+            "set local work_mem = '256MB'",
+            "set local enable_mergejoin = off",
+        ],
     )
 }}
 
@@ -45,7 +50,8 @@ alias_first_tokens as (
     group by first_token
 ),
 
-token_arrays as (
+-- materialized: each posting is tokenised once, not once per reference
+token_arrays as materialized (
     select
         postings.job_id,
         postings.load_id,
@@ -58,40 +64,38 @@ token_arrays as (
     from postings
 ),
 
--- only positions whose token can start an alias: the hash join that keeps this fast
-starts as (
+-- only positions whose token can start an alias (a hash join), each yielding the n-grams up to the
+-- longest alias starting there; arrays stay inside the lateral so no sort ever carries them.
+-- Row estimates of set-returning functions are guesses, so the plan is pinned: CTEs materialized,
+-- hash joins instead of sorts (see pre_hook).
+candidates as materialized (
     select
         token_arrays.job_id,
         token_arrays.load_id,
-        token_arrays.tokens,
-        starting.token_position,
-        alias_first_tokens.max_token_count
+        ngrams.start_position,
+        ngrams.start_position + ngrams.token_count - 1 as end_position,
+        ngrams.surface_text
     from token_arrays
-    cross join lateral unnest(token_arrays.tokens) with ordinality as starting (token, token_position)
-    inner join alias_first_tokens on lower(starting.token) = alias_first_tokens.first_token
-),
-
-candidates as (
-    select
-        starts.job_id,
-        starts.load_id,
-        starts.tokens,
-        starts.token_position,
-        span.token_count,
-        array_to_string(starts.tokens[starts.token_position:starts.token_position + span.token_count - 1], ' ')
-            as surface_text
-    from starts
-    cross join lateral generate_series(1, starts.max_token_count) as span (token_count)
-    where starts.token_position + span.token_count - 1 <= cardinality(starts.tokens)
+    cross join lateral (
+        select
+            starting.token_position as start_position,
+            span.token_count,
+            array_to_string(
+                token_arrays.tokens[starting.token_position:starting.token_position + span.token_count - 1], ' '
+            ) as surface_text
+        from unnest(token_arrays.tokens) with ordinality as starting (token, token_position)
+        inner join alias_first_tokens on lower(starting.token) = alias_first_tokens.first_token
+        cross join lateral generate_series(1, alias_first_tokens.max_token_count) as span (token_count)
+        where starting.token_position + span.token_count - 1 <= cardinality(token_arrays.tokens)
+    ) as ngrams
 ),
 
 matches as (
     select
         candidates.job_id,
         candidates.load_id,
-        candidates.tokens,
-        candidates.token_position as start_position,
-        candidates.token_position + candidates.token_count - 1 as end_position,
+        candidates.start_position,
+        candidates.end_position,
         candidates.surface_text,
         aliases.skill_id,
         aliases.category,
@@ -105,17 +109,22 @@ matches as (
 -- of "R&D" or "C-suite", and for needs_context only near programming words or another language
 judged as (
     select
-        matches.*,
+        matches.job_id,
+        matches.load_id,
+        matches.start_position,
+        matches.end_position,
+        matches.surface_text,
+        matches.skill_id,
         case
             when matches.match_rule = 'any' then true
             when matches.surface_text is distinct from matches.case_form then false
-            when coalesce(matches.tokens[matches.end_position + 1], '') in ('&', '-')
-                or coalesce(matches.tokens[matches.start_position - 1], '') in ('&', '-')
+            when coalesce(token_arrays.tokens[matches.end_position + 1], '') in ('&', '-')
+                or coalesce(token_arrays.tokens[matches.start_position - 1], '') in ('&', '-')
                 then false
             when matches.match_rule = 'case_sensitive' then true
             else exists (
                 select 1
-                from unnest(matches.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8])
+                from unnest(token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8])
                     as nearby (token)
                 where lower(nearby.token) in (
                     'programming', 'language', 'languages', 'developer', 'developers', 'coding', 'code',
@@ -125,6 +134,7 @@ judged as (
             )
         end as is_accepted
     from matches
+    inner join token_arrays on matches.job_id = token_arrays.job_id
 ),
 
 accepted as (

@@ -1,0 +1,116 @@
+"""`make bench`: how fast a full run is, and how little a rerun costs.
+
+Into a fresh database `elt_bench` on the warehouse server, with the sandbox serving
+BENCH_POSTINGS postings (default 200,000) spread over 90 days from its own process:
+1. full run: extract, normalize, load and `dbt build` timed separately;
+2. no-op rerun: nothing new; should load 0 rows and rebuild little;
+3. delta run: the sandbox clock advances by 1% of the span, publishing ~1% new postings.
+Prints rows/s per stage and the rerun/full ratios; writes build/bench/results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg2
+import requests
+
+from orchestration import warehouse
+from orchestration.config import REPO_ROOT, Settings
+from orchestration.dbt_runner import run_dbt
+from orchestration.extract_load import run_source
+
+SPAN_DAYS = 90
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+BENCH_DB = "elt_bench"
+
+
+@contextmanager
+def sandbox_process(env: dict[str, str]):
+    """The sandbox in its own process, so it does not share a core with the extractor."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port_file = Path(tmp) / "port"
+        proc = subprocess.Popen([sys.executable, "-m", "dlt_pipelines.sandbox", "serve", "--port", "0",
+                                 "--port-file", str(port_file)], env=env, cwd=REPO_ROOT,
+                                stdout=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while not (port_file.exists() and port_file.read_text().strip()):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the sandbox did not start")
+                time.sleep(0.05)
+            yield f"http://127.0.0.1:{port_file.read_text().strip()}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def fresh_database(settings: Settings) -> str:
+    admin = warehouse.with_database(warehouse.resolve_url(settings), "postgres")
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'drop database if exists "{BENCH_DB}" with (force)')
+        cur.execute(f'create database "{BENCH_DB}"')
+    conn.close()
+    return warehouse.with_database(admin, BENCH_DB)
+
+
+def measure(label: str, settings: Settings, url: str, base_url: str) -> dict:
+    load = run_source(settings, url, "jsearch", base_url)
+    started = time.perf_counter()
+    build = run_dbt(["build"], url, quiet=True)
+    dbt_seconds = time.perf_counter() - started
+    rows = load.rows_by_table.get("job_postings", 0)
+    steps = {**load.seconds_by_step, "dbt build": dbt_seconds}
+    return {"run": label, "postings_loaded": rows, "rows_by_table": load.rows_by_table, "seconds": steps,
+            "total_seconds": sum(steps.values()),
+            "models_built": build.count("model"), "tests_passed": build.count("test", "pass")}
+
+
+def main() -> int:
+    postings = int(os.environ.get("BENCH_POSTINGS", "200000"))
+    now = EPOCH + timedelta(days=SPAN_DAYS)
+    base = Settings.from_env()
+    env = {**os.environ, "SANDBOX_NOW": now.isoformat(), "SANDBOX_POSTINGS_PER_DAY": str(postings / SPAN_DAYS),
+           "SANDBOX_HISTORY_DAYS": str(SPAN_DAYS), "SANDBOX_MAX_NUM_PAGES": "100", "SANDBOX_FAULTS": "",
+           "JSEARCH_QUERIES": "data engineer", "JSEARCH_NUM_PAGES": "100",
+           "JSEARCH_MAX_PAGES": str(postings // 10 + 1000), "JSEARCH_RATE_LIMIT_PER_MIN": "0",
+           "ELT_BUILD_DIR": str(base.build_dir / "bench")}
+    url = fresh_database(base)
+    results = []
+    with sandbox_process(env) as base_url:
+        for label, at in (("full", now), ("no-op rerun", now), ("1% delta", now + timedelta(days=SPAN_DAYS / 100))):
+            requests.post(f"{base_url}/_sandbox/clock", json={"now": at.isoformat()}, timeout=10).raise_for_status()
+            settings = Settings.from_env({**env, "ELT_AS_OF": at.isoformat()})
+            results.append(measure(label, settings, url, base_url))
+            print(_line(results[-1]), flush=True)
+    full = results[0]["total_seconds"]
+    print(f"end to end (full run): {results[0]['postings_loaded'] / full:,.0f} postings/s")
+    for result in results[1:]:
+        print(f"{result['run']}: {result['total_seconds'] / full:.1%} of the full run's time, "
+              f"{result['postings_loaded']} postings loaded")
+    out = base.build_dir / "bench" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"postings": postings, "runs": results}, indent=2, default=str))
+    print(f"results: {out}")
+    return 0
+
+
+def _line(result: dict) -> str:
+    rows = result["postings_loaded"]
+    parts = [f"{step} {secs:.2f}s" + (f" ({rows / secs:,.0f} rows/s)" if rows and step != "dbt build" else "")
+             for step, secs in result["seconds"].items()]
+    return f"{result['run']:>12}: {rows:>7} postings | " + " | ".join(parts) + f" | total {result['total_seconds']:.1f}s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
