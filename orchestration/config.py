@@ -101,6 +101,7 @@ class Settings:
         )
         if not queries:
             raise ConfigError("JSEARCH_QUERIES must hold at least one query (separate several with ';')")
+        sandbox_off = bool(env.get("RAPIDAPI_KEY", "").strip() or env.get("JSEARCH_BASE_URL", "").strip())
         return cls(
             warehouse_url=url,
             local_warehouse_dir=Path(env.get("LOCAL_WAREHOUSE_DIR") or REPO_ROOT / ".warehouse").resolve(),
@@ -111,7 +112,8 @@ class Settings:
             jsearch_country=env.get("JSEARCH_COUNTRY", "us").strip() or "us",
             jsearch_num_pages=_int(env, "JSEARCH_NUM_PAGES", 20, minimum=1),
             jsearch_max_pages=_int(env, "JSEARCH_MAX_PAGES", 500, minimum=1),
-            rate_limit_per_min=_float(env, "JSEARCH_RATE_LIMIT_PER_MIN", 60.0),
+            # 60/min protects a paid quota; the local sandbox has none to protect
+            rate_limit_per_min=_float(env, "JSEARCH_RATE_LIMIT_PER_MIN", 60.0 if sandbox_off else 600.0),
             max_attempts=_int(env, "HTTP_MAX_ATTEMPTS", 6, minimum=1),
             backoff_base_seconds=_float(env, "HTTP_BACKOFF_BASE_SECONDS", 1.0),
             backoff_max_seconds=_float(env, "HTTP_BACKOFF_MAX_SECONDS", 60.0),
