@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import requests
+from requests.hooks import dispatch_hook
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -127,6 +128,16 @@ class ResilientSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.retry.timeout_seconds
+        # Response hooks (dlt's RESTClient adds one that raises on 4xx/5xx) run once, on the final
+        # response: run on every attempt they would raise before a retry could happen.
+        hooks, request.hooks = request.hooks, {"response": []}
+        try:
+            response = self._send_with_retries(request, **kwargs)
+        finally:
+            request.hooks = hooks
+        return dispatch_hook("response", hooks, response, **kwargs)
+
+    def _send_with_retries(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         last_problem = ""
         for attempt in range(1, self.retry.max_attempts + 1):
             self.limiter.acquire()

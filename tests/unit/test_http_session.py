@@ -153,3 +153,18 @@ def test_retry_after_http_date_is_understood():
     assert retry_after_seconds(response) == 0.0  # in the past: retry now
     response.headers["Retry-After"] = "soon"
     assert retry_after_seconds(response) is None
+
+
+def test_retries_happen_before_response_hooks_that_raise(scripted):
+    """dlt's RESTClient adds a raise-for-status hook; it must see only the final response."""
+    url, script = scripted
+    script.responses = [(503, {}, {"message": "busy"}), (200, {}, {"data": [1]})]
+    seen: list[int] = []
+
+    def raise_for_status(response, *args, **kwargs):
+        seen.append(response.status_code)
+        response.raise_for_status()
+
+    response = session([]).get(url, hooks={"response": [raise_for_status]})
+    assert response.status_code == 200
+    assert seen == [200] and script.calls == 2

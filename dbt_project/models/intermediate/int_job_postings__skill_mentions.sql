@@ -56,7 +56,7 @@ token_arrays as materialized (
         postings.job_id,
         postings.load_id,
         array(
-            select token_match[1]
+            select matched.token_match[1]
             from regexp_matches(postings.posting_text, {{ skill_token_pattern() }}, 'g')
                 with ordinality as matched (token_match, token_position)
             order by matched.token_position
@@ -83,8 +83,8 @@ candidates as materialized (
             array_to_string(
                 token_arrays.tokens[starting.token_position:starting.token_position + span.token_count - 1], ' '
             ) as surface_text
-        from unnest(token_arrays.tokens) with ordinality as starting (token, token_position)
-        inner join alias_first_tokens on lower(starting.token) = alias_first_tokens.first_token
+        from unnest(token_arrays.tokens) with ordinality as starting (token_text, token_position)
+        inner join alias_first_tokens on lower(starting.token_text) = alias_first_tokens.first_token
         cross join lateral generate_series(1, alias_first_tokens.max_token_count) as span (token_count)
         where starting.token_position + span.token_count - 1 <= cardinality(token_arrays.tokens)
     ) as ngrams
@@ -105,8 +105,37 @@ matches as (
     inner join aliases on lower(candidates.surface_text) = aliases.alias_key
 ),
 
+-- what surrounds each match of an ambiguous alias: neighbour tokens and nearby words
+surroundings as (
+    select
+        matches.job_id,
+        matches.start_position,
+        token_arrays.tokens[matches.start_position - 1] as previous_token,
+        token_arrays.tokens[matches.end_position + 1] as next_token,
+        string_to_array(lower(array_to_string(
+            token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8], ' '
+        )), ' ') as nearby_tokens
+    from matches
+    inner join token_arrays on matches.job_id = token_arrays.job_id
+    where matches.match_rule <> 'any'
+),
+
+-- an unambiguous skill within 8 tokens supports an ambiguous one ("Python, R and SQL")
+supported as (
+    select distinct
+        ambiguous.job_id,
+        ambiguous.start_position
+    from matches as ambiguous
+    inner join matches as clear_match
+        on
+            ambiguous.job_id = clear_match.job_id
+            and clear_match.match_rule = 'any'
+            and abs(clear_match.start_position - ambiguous.start_position) <= 8
+    where ambiguous.match_rule = 'needs_context'
+),
+
 -- ambiguous aliases (R, C, Go, REST, Spring...) count only in their exact casing, never as part
--- of "R&D" or "C-suite", and for needs_context only near programming words or another language
+-- of "R&D" or "C-suite", and for needs_context only near programming words or another skill
 judged as (
     select
         matches.job_id,
@@ -118,23 +147,24 @@ judged as (
         case
             when matches.match_rule = 'any' then true
             when matches.surface_text is distinct from matches.case_form then false
-            when coalesce(token_arrays.tokens[matches.end_position + 1], '') in ('&', '-')
-                or coalesce(token_arrays.tokens[matches.start_position - 1], '') in ('&', '-')
-                then false
+            when coalesce(surroundings.previous_token, '') in ('&', '-') then false
+            when coalesce(surroundings.next_token, '') in ('&', '-') then false
             when matches.match_rule = 'case_sensitive' then true
-            else exists (
-                select 1
-                from unnest(token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8])
-                    as nearby (token)
-                where lower(nearby.token) in (
-                    'programming', 'language', 'languages', 'developer', 'developers', 'coding', 'code',
-                    'scripting', 'statistical', 'golang', 'python', 'java', 'javascript', 'sql', 'scala',
-                    'rust', 'c++', 'c#', 'julia', 'matlab', 'sas', 'stata', 'typescript', 'kotlin'
-                )
-            )
+            when surroundings.nearby_tokens && array[
+                'programming', 'language', 'languages', 'developer', 'developers', 'coding', 'code',
+                'scripting', 'statistical', 'statistics', 'software', 'engineer', 'engineering'
+            ] then true
+            else supported.job_id is not null
         end as is_accepted
     from matches
-    inner join token_arrays on matches.job_id = token_arrays.job_id
+    left join surroundings
+        on
+            matches.job_id = surroundings.job_id
+            and matches.start_position = surroundings.start_position
+    left join supported
+        on
+            matches.job_id = supported.job_id
+            and matches.start_position = supported.start_position
 ),
 
 accepted as (
@@ -149,24 +179,33 @@ accepted as (
     where is_accepted
 ),
 
--- "sql server" is SQL Server, not also SQL: drop matches inside a longer match
+-- "sql server" is SQL Server, not also SQL: in order of start (longest first), a match is inside
+-- a longer one exactly when an earlier match reaches at least as far (a window, not a self-join)
+reach as (
+    select
+        job_id,
+        load_id,
+        start_position,
+        end_position,
+        surface_text,
+        skill_id,
+        max(end_position) over (
+            partition by job_id
+            order by start_position, end_position desc
+            rows between unbounded preceding and 1 preceding
+        ) as earlier_reach
+    from accepted
+),
+
 outermost as (
     select
-        inner_match.job_id,
-        inner_match.load_id,
-        inner_match.start_position,
-        inner_match.surface_text,
-        inner_match.skill_id
-    from accepted as inner_match
-    where not exists (
-        select 1
-        from accepted as outer_match
-        where outer_match.job_id = inner_match.job_id
-            and outer_match.start_position <= inner_match.start_position
-            and outer_match.end_position >= inner_match.end_position
-            and outer_match.end_position - outer_match.start_position
-            > inner_match.end_position - inner_match.start_position
-    )
+        job_id,
+        load_id,
+        start_position,
+        surface_text,
+        skill_id
+    from reach
+    where earlier_reach is null or earlier_reach < end_position
 ),
 
 final as (

@@ -31,7 +31,8 @@ failed_hard_rules as (
         null::text as raw_json
     from {{ ref('stg_jsearch__job_postings') }} as postings
     cross join lateral unnest(postings.quality_issues) as issue (rule_name)
-    where postings.is_quarantined
+    where
+        postings.is_quarantined
         and issue.rule_name in ('missing_title', 'missing_employer')
 ),
 

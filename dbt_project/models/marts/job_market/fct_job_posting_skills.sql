@@ -20,7 +20,7 @@ jobs as (
         last_load_id
     from {{ ref('fct_job_postings') }}
     {%- if is_incremental() %}
-    where last_load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
+        where last_load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
     {%- endif %}
 ),
 

@@ -20,10 +20,11 @@ with
 changed_keys as (
     select distinct dedup_key
     from {{ ref('stg_jsearch__job_postings') }}
-    where not is_quarantined
-    {%- if is_incremental() %}
-        and load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
-    {%- endif %}
+    where
+        not is_quarantined
+        {%- if is_incremental() %}
+            and load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
+        {%- endif %}
 ),
 
 canonical as (
@@ -36,7 +37,8 @@ canonical as (
         ranked.last_load_id,
         ranked.job_ids
     from {{ ref('int_job_postings__reposts_ranked') }} as ranked
-    where ranked.repost_rank = 1
+    where
+        ranked.repost_rank = 1
         and ranked.dedup_key in (select changed_keys.dedup_key from changed_keys)
 ),
 

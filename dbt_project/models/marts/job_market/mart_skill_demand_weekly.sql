@@ -16,7 +16,7 @@ changed_weeks as (
     select distinct posted_week
     from {{ ref('fct_job_postings') }}
     {%- if is_incremental() %}
-    where last_load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
+        where last_load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
     {%- endif %}
 ),
 

@@ -18,7 +18,7 @@ new_loads as (
     {{ new_complete_loads('raw_jsearch') }}
 ),
 
-source as (
+raw_postings as (
     select
         raw.job_id,
         raw.posted_at,
@@ -55,7 +55,7 @@ fields as (
         {{ html_to_text("payload ->> 'job_description'") }} as description,
         nullif(trim(payload ->> 'job_apply_link'), '') as apply_url,
         nullif(trim(payload ->> 'job_onet_soc'), '') as onet_soc_code
-    from source
+    from raw_postings
 ),
 
 currencies as (
@@ -108,7 +108,8 @@ checked as (
             case when salary_min_raw < 0 or salary_max_raw < 0 then 'negative_salary' end,
             case when salary_min_raw > salary_max_raw then 'salary_min_above_max' end,
             case
-                when greatest(salary_min_raw, salary_max_raw) * periods_per_year
+                when
+                    greatest(salary_min_raw, salary_max_raw) * periods_per_year
                     > {{ var('max_annual_salary') }}
                     then 'salary_out_of_range'
             end,
