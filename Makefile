@@ -24,8 +24,8 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED) ## create .venv and install the project with its tools
 
-run: $(INSTALLED) ## set up, start the warehouse, extract-load, dbt build, dbt docs, print a summary
-	$(PY) -m orchestration run
+run: $(INSTALLED) ## set up, start the warehouse, extract-load, dbt build (what changed; FULL=1 for all), docs, summary
+	$(PY) -m orchestration run $(if $(FULL),--full-build)
 
 el: $(INSTALLED) ## extract-load only (SOURCE=jsearch to pick one)
 	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE))

@@ -15,7 +15,8 @@ from orchestration.extract_load import SOURCES
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="warehouse up, extract-load, dbt build, dbt docs, summary")
+    run = sub.add_parser("run", help="warehouse up, extract-load, dbt build, dbt docs, summary")
+    run.add_argument("--full-build", action="store_true", help="dbt build everything, not only what changed")
     el = sub.add_parser("el", help="extract-load the sources into the raw schemas")
     el.add_argument("--source", choices=SOURCES, action="append")
     dbt = sub.add_parser("dbt", help="run a dbt command against the warehouse in use")
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.command == "run":
-            summary = run_all(settings)
+            summary = run_all(settings, full_build=args.full_build)
             print("\n".join(["", "== run summary ==", *summary.lines()]))
         elif args.command == "el":
             url = warehouse.resolve_url(settings)

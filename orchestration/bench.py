@@ -12,45 +12,22 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import psycopg2
 import requests
 
+from dlt_pipelines.sandbox.server import start_sandbox_process
 from orchestration import warehouse
-from orchestration.config import REPO_ROOT, Settings
-from orchestration.dbt_runner import run_dbt
+from orchestration.config import Settings
+from orchestration.elt import transform
 from orchestration.extract_load import run_source
 
 SPAN_DAYS = 90
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 BENCH_DB = "elt_bench"
-
-
-@contextmanager
-def sandbox_process(env: dict[str, str]):
-    """The sandbox in its own process, so it does not share a core with the extractor."""
-    with tempfile.TemporaryDirectory() as tmp:
-        port_file = Path(tmp) / "port"
-        proc = subprocess.Popen([sys.executable, "-m", "dlt_pipelines.sandbox", "serve", "--port", "0",
-                                 "--port-file", str(port_file)], env=env, cwd=REPO_ROOT,
-                                stdout=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 30
-            while not (port_file.exists() and port_file.read_text().strip()):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox did not start")
-                time.sleep(0.05)
-            yield f"http://127.0.0.1:{port_file.read_text().strip()}"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 def fresh_database(settings: Settings) -> str:
@@ -67,13 +44,14 @@ def fresh_database(settings: Settings) -> str:
 def measure(label: str, settings: Settings, url: str, base_url: str) -> dict:
     load = run_source(settings, url, "jsearch", base_url)
     started = time.perf_counter()
-    build = run_dbt(["build"], url, quiet=True)
+    reason, build = transform(settings, url, [load], quiet=True)
     dbt_seconds = time.perf_counter() - started
     rows = load.rows_by_table.get("job_postings", 0)
     steps = {**load.seconds_by_step, "dbt build": dbt_seconds}
     return {"run": label, "postings_loaded": rows, "rows_by_table": load.rows_by_table, "seconds": steps,
             "total_seconds": sum(steps.values()),
-            "models_built": build.count("model"), "tests_passed": build.count("test", "pass")}
+            "dbt_plan": reason, "models_built": build.count("model") if build else 0,
+            "tests_passed": build.count("test", "pass") if build else 0}
 
 
 def main() -> int:
@@ -87,7 +65,8 @@ def main() -> int:
            "ELT_BUILD_DIR": str(base.build_dir / "bench")}
     url = fresh_database(base)
     results = []
-    with sandbox_process(env) as base_url:
+    with start_sandbox_process(env=env) as sandbox:
+        base_url = sandbox.url
         for label, at in (("full", now), ("no-op rerun", now), ("1% delta", now + timedelta(days=SPAN_DAYS / 100))):
             requests.post(f"{base_url}/_sandbox/clock", json={"now": at.isoformat()}, timeout=10).raise_for_status()
             settings = Settings.from_env({**env, "ELT_AS_OF": at.isoformat()})
@@ -107,9 +86,10 @@ def main() -> int:
 
 def _line(result: dict) -> str:
     rows = result["postings_loaded"]
-    parts = [f"{step} {secs:.2f}s" + (f" ({rows / secs:,.0f} rows/s)" if rows and step != "dbt build" else "")
+    parts = [f"{step} {secs:.2f}s" + (f" ({rows / secs:,.0f} rows/s)" if rows else "")
              for step, secs in result["seconds"].items()]
-    return f"{result['run']:>12}: {rows:>7} postings | " + " | ".join(parts) + f" | total {result['total_seconds']:.1f}s"
+    total = f" | total {result['total_seconds']:.1f}s"
+    return f"{result['run']:>12}: {rows:>7} postings | " + " | ".join(parts) + total
 
 
 if __name__ == "__main__":

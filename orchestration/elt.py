@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from orchestration import warehouse
+from orchestration.build_plan import plan_build, record_success
 from orchestration.config import Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.extract_load import SOURCES, LoadReport, run_source, source_endpoint
@@ -20,6 +21,7 @@ class RunSummary:
     warehouse_url: str
     loads: list[LoadReport] = field(default_factory=list)
     build: DbtReport | None = None
+    build_reason: str = ""
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
@@ -27,6 +29,8 @@ class RunSummary:
         for load in self.loads:
             tables = ", ".join(f"{t}={n}" for t, n in sorted(load.rows_by_table.items())) or "nothing new"
             out.append(f"extract-load {load.source}: {load.rows} rows loaded into {load.dataset} ({tables})")
+        if self.build_reason:
+            out.append(f"dbt plan: {self.build_reason}")
         if self.build:
             b = self.build
             out.append(
@@ -63,7 +67,18 @@ def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...
     return summary.loads
 
 
-def run_all(settings: Settings, with_docs: bool = True) -> RunSummary:
+def transform(settings: Settings, warehouse_url: str, loads: list[LoadReport], full: bool = False,
+              quiet: bool = False) -> tuple[str, DbtReport | None]:
+    """dbt build of what the new rows and project changes require (see build_plan)."""
+    plan = plan_build(settings, warehouse_url, loads, full=full)
+    if not plan.args:
+        return plan.reason, None
+    report = run_dbt(plan.args, warehouse_url, quiet=quiet)
+    record_success(settings, warehouse_url)
+    return plan.reason, report
+
+
+def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False) -> RunSummary:
     """Warehouse up, extract-load every source, dbt build, dbt docs: what `make run` does."""
     summary = RunSummary(warehouse_url="")
     with _stage(summary, "warehouse"):
@@ -71,7 +86,7 @@ def run_all(settings: Settings, with_docs: bool = True) -> RunSummary:
         warehouse.check_connection(summary.warehouse_url)
     extract_load(settings, summary.warehouse_url, summary=summary)
     with _stage(summary, "dbt build"):
-        summary.build = run_dbt(["build"], summary.warehouse_url)
+        summary.build_reason, summary.build = transform(settings, summary.warehouse_url, summary.loads, full_build)
     if with_docs:
         with _stage(summary, "dbt docs"):
             run_dbt(["docs", "generate", "--static"], summary.warehouse_url, quiet=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import dlt
+import psycopg2
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from dlt_pipelines.common.http import ResilientSession, RetryPolicy
@@ -50,15 +52,31 @@ def _configure_dlt() -> None:
     os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
 
 
+def _destination_has_state(warehouse_url: str, dataset: str) -> bool:
+    with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s) is not null", (f"{dataset}._dlt_pipeline_state",))
+        found = bool(cur.fetchone()[0])
+    conn.close()
+    return found
+
+
 def pipeline_for(settings: Settings, warehouse_url: str, source: str) -> dlt.Pipeline:
-    """One dlt pipeline per source; its local working state is kept per warehouse."""
+    """One dlt pipeline per source; its local working state is kept per warehouse.
+
+    The warehouse is the source of truth: when it holds no state for the pipeline (a new, emptied
+    or restored-from-scratch database), local state is discarded so that everything is loaded
+    again instead of being skipped as "already loaded".
+    """
     _configure_dlt()
     warehouse_key = hashlib.sha1(warehouse_url.encode()).hexdigest()[:12]
+    pipelines_dir = settings.build_dir / "dlt" / warehouse_key
+    if not _destination_has_state(warehouse_url, f"raw_{source}"):
+        shutil.rmtree(pipelines_dir / source, ignore_errors=True)
     return dlt.pipeline(
         pipeline_name=source,
         destination=dlt.destinations.postgres(credentials=_credentials(warehouse_url), create_indexes=True),
         dataset_name=f"raw_{source}",
-        pipelines_dir=str(settings.build_dir / "dlt" / warehouse_key),
+        pipelines_dir=str(pipelines_dir),
         progress="log" if os.environ.get("ELT_PROGRESS") else None,
     )
 
@@ -129,9 +147,8 @@ def source_endpoint(settings: Settings, source: str) -> Iterator[str]:
     if not settings.uses_sandbox:
         yield settings.jsearch_base_url or jsearch_settings.REAL_BASE_URL
         return
-    from dlt_pipelines.sandbox.server import start_sandbox
-
     from dlt_pipelines.sandbox.config import SandboxConfig
+    from dlt_pipelines.sandbox.server import start_sandbox
 
     env = dict(settings.env)
     if settings.as_of and not env.get("SANDBOX_NOW"):

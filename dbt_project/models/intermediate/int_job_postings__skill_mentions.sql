@@ -23,10 +23,11 @@ postings as (
         load_id,
         concat_ws(' . ', job_title, description) as posting_text
     from {{ ref('stg_jsearch__job_postings') }}
-    where not is_quarantined
-    {%- if is_incremental() %}
-        and load_id > (select coalesce(max(seen.load_id), '') from {{ this }} as seen)
-    {%- endif %}
+    where
+        not is_quarantined
+        {%- if is_incremental() %}
+            and load_id > (select coalesce(max(seen.load_id), '') from {{ this }} as seen)
+        {%- endif %}
 ),
 
 aliases as (
@@ -56,10 +57,11 @@ token_arrays as materialized (
         postings.job_id,
         postings.load_id,
         array(
-            select matched.token_match[1]
-            from regexp_matches(postings.posting_text, {{ skill_token_pattern() }}, 'g')
-                with ordinality as matched (token_match, token_position)
-            order by matched.token_position
+            select token_matches.token_match[1]
+            from
+                regexp_matches(postings.posting_text, {{ skill_token_pattern() }}, 'g')
+                with ordinality as token_matches (token_match, token_position)
+            order by token_matches.token_position
         ) as tokens
     from postings
 ),
@@ -78,15 +80,15 @@ candidates as materialized (
     from token_arrays
     cross join lateral (
         select
-            starting.token_position as start_position,
+            start_tokens.token_position as start_position,
             span.token_count,
             array_to_string(
-                token_arrays.tokens[starting.token_position:starting.token_position + span.token_count - 1], ' '
+                token_arrays.tokens[start_tokens.token_position:start_tokens.token_position + span.token_count - 1], ' '
             ) as surface_text
-        from unnest(token_arrays.tokens) with ordinality as starting (token_text, token_position)
-        inner join alias_first_tokens on lower(starting.token_text) = alias_first_tokens.first_token
+        from unnest(token_arrays.tokens) with ordinality as start_tokens (token_text, token_position)
+        inner join alias_first_tokens on lower(start_tokens.token_text) = alias_first_tokens.first_token
         cross join lateral generate_series(1, alias_first_tokens.max_token_count) as span (token_count)
-        where starting.token_position + span.token_count - 1 <= cardinality(token_arrays.tokens)
+        where start_tokens.token_position + span.token_count - 1 <= cardinality(token_arrays.tokens)
     ) as ngrams
 ),
 
@@ -146,7 +148,7 @@ judged as (
         matches.skill_id,
         case
             when matches.match_rule = 'any' then true
-            when matches.surface_text is distinct from matches.case_form then false
+            when matches.surface_text <> coalesce(matches.case_form, '') then false
             when coalesce(surroundings.previous_token, '') in ('&', '-') then false
             when coalesce(surroundings.next_token, '') in ('&', '-') then false
             when matches.match_rule = 'case_sensitive' then true
@@ -191,7 +193,7 @@ reach as (
         skill_id,
         max(end_position) over (
             partition by job_id
-            order by start_position, end_position desc
+            order by start_position asc, end_position desc
             rows between unbounded preceding and 1 preceding
         ) as earlier_reach
     from accepted

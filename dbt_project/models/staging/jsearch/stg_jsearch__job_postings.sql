@@ -20,42 +20,62 @@ new_loads as (
 
 raw_postings as (
     select
-        raw.job_id,
-        raw.posted_at,
-        raw.posted_at_source,
-        raw.fetched_at,
-        raw.payload,
-        raw._dlt_load_id as load_id
-    from {{ source('raw_jsearch', 'job_postings') }} as raw
-    where raw._dlt_load_id in (select new_loads.load_id from new_loads)
+        loaded.job_id,
+        loaded.posted_at,
+        loaded.posted_at_source,
+        loaded.fetched_at,
+        loaded.payload,
+        loaded._dlt_load_id as load_id
+    from {{ source('raw_jsearch', 'job_postings') }} as loaded
+    where loaded._dlt_load_id in (select new_loads.load_id from new_loads)
 ),
 
+-- one jsonb_to_record per row: each `payload ->> 'key'` would decompress the whole payload again
 fields as (
     select
-        job_id,
-        load_id,
-        posted_at,
-        posted_at_source,
-        fetched_at,
-        nullif(trim(payload ->> 'job_title'), '') as job_title,
-        nullif(trim(payload ->> 'employer_name'), '') as employer_name,
-        nullif(trim(payload ->> 'job_publisher'), '') as job_publisher,
-        upper(coalesce(payload -> 'job_employment_types' ->> 0, payload ->> 'job_employment_type'))
-            as employment_type_raw,
-        (payload ->> 'job_is_remote')::boolean as is_remote,
-        nullif(trim(payload ->> 'job_city'), '') as city,
-        nullif(trim(payload ->> 'job_state'), '') as region,
-        upper(nullif(trim(payload ->> 'job_country'), '')) as country_code,
-        {{ json_numeric("payload ->> 'job_latitude'") }} as latitude,
-        {{ json_numeric("payload ->> 'job_longitude'") }} as longitude,
-        {{ json_numeric("payload ->> 'job_min_salary'") }} as salary_min_raw,
-        {{ json_numeric("payload ->> 'job_max_salary'") }} as salary_max_raw,
-        upper(nullif(trim(payload ->> 'job_salary_period'), '')) as salary_period,
-        nullif(trim(payload ->> 'job_salary'), '') as salary_text,
-        {{ html_to_text("payload ->> 'job_description'") }} as description,
-        nullif(trim(payload ->> 'job_apply_link'), '') as apply_url,
-        nullif(trim(payload ->> 'job_onet_soc'), '') as onet_soc_code
+        raw_postings.job_id,
+        raw_postings.load_id,
+        raw_postings.posted_at,
+        raw_postings.posted_at_source,
+        raw_postings.fetched_at,
+        nullif(trim(item.job_title), '') as job_title,
+        nullif(trim(item.employer_name), '') as employer_name,
+        nullif(trim(item.job_publisher), '') as job_publisher,
+        upper(coalesce(item.job_employment_types ->> 0, item.job_employment_type)) as employment_type_raw,
+        case lower(item.job_is_remote) when 'true' then true when 'false' then false end as is_remote,
+        nullif(trim(item.job_city), '') as city,
+        nullif(trim(item.job_state), '') as region,
+        upper(nullif(trim(item.job_country), '')) as country_code,
+        {{ json_numeric('item.job_latitude') }} as latitude,
+        {{ json_numeric('item.job_longitude') }} as longitude,
+        {{ json_numeric('item.job_min_salary') }} as salary_min_raw,
+        {{ json_numeric('item.job_max_salary') }} as salary_max_raw,
+        upper(nullif(trim(item.job_salary_period), '')) as salary_period,
+        nullif(trim(item.job_salary), '') as salary_text,
+        {{ html_to_text('item.job_description') }} as description,
+        nullif(trim(item.job_apply_link), '') as apply_url,
+        nullif(trim(item.job_onet_soc), '') as onet_soc_code
     from raw_postings
+    cross join lateral jsonb_to_record(raw_postings.payload) as item (
+        job_title text,
+        employer_name text,
+        job_publisher text,
+        job_employment_types jsonb,
+        job_employment_type text,
+        job_is_remote text,
+        job_city text,
+        job_state text,
+        job_country text,
+        job_latitude text,
+        job_longitude text,
+        job_min_salary text,
+        job_max_salary text,
+        job_salary_period text,
+        job_salary text,
+        job_description text,
+        job_apply_link text,
+        job_onet_soc text
+    )
 ),
 
 currencies as (
