@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from dlt_pipelines.common.http import ApiError
 from orchestration import warehouse
 from orchestration.build_plan import plan_build, record_success
-from orchestration.config import Settings
+from orchestration.config import ConfigError, Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.extract_load import SOURCES, LoadReport, run_source, source_endpoint
 
@@ -43,6 +44,16 @@ class RunSummary:
         return out
 
 
+def _root_cause(exc: BaseException) -> str:
+    """The message that explains a failure: our own error if one is wrapped (dlt wraps them twice)."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, (ApiError, ConfigError)):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return str(exc)
+
+
 def _stage(summary: RunSummary, name: str):
     class _Timer:
         def __enter__(self):
@@ -52,7 +63,7 @@ def _stage(summary: RunSummary, name: str):
         def __exit__(self, exc_type, exc, tb):
             summary.seconds_by_stage[name] = time.perf_counter() - self.start
             if exc is not None and not isinstance(exc, StageError):
-                raise StageError(f"stage '{name}' failed: {exc}") from exc
+                raise StageError(f"stage '{name}' failed: {_root_cause(exc)}") from exc
             return False
 
     return _Timer()

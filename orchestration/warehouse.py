@@ -159,7 +159,10 @@ def _open_traversal(path: Path) -> None:
 
 
 def _run(cmd: list[str], run_as: str | None) -> None:
-    result = subprocess.run(cmd, capture_output=True, text=True, user=run_as, cwd="/")
+    # uid, gid and groups all switched: keeping root's group would make root-owned folders
+    # apply their (closed) group bits instead of the "others" bits opened for this user
+    drop = {"user": run_as, "group": pwd.getpwnam(run_as).pw_gid, "extra_groups": []} if run_as else {}
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd="/", **drop)
     if result.returncode != 0:
         detail = result.stderr.strip() or result.stdout
         raise WarehouseError(f"{Path(cmd[0]).name} failed ({result.returncode}): {detail}")

@@ -5,12 +5,12 @@
     select loads.load_id
     from {{ source(source_name, '_dlt_loads') }} as loads
     where loads.status = 0
-    {%- if is_incremental() %}
+    {% if is_incremental() %}
         and not exists (
             select 1 from {{ this }} as seen
             where seen.{{ load_id_column }} = loads.load_id
         )
-    {%- endif %}
+    {% endif %}
 {%- endmacro %}
 
 {#- dlt creates no index on `_dlt_load_id`; reading one load must not scan the whole table. -#}
@@ -21,5 +21,15 @@
             "create index if not exists " ~ table_name ~ "__dlt_load_id_idx on "
             ~ relation ~ " (_dlt_load_id)"
         ) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The newest load id an incremental model has processed ('' on a full build), so that
+    `load_id > {{ load_watermark('load_id') }}` selects exactly the rows it has not seen. -#}
+{% macro load_watermark(column_name) -%}
+    {%- if is_incremental() -%}
+        (select coalesce(max(seen.{{ column_name }}), '') from {{ this }} as seen)
+    {%- else -%}
+        ''
     {%- endif -%}
 {%- endmacro %}

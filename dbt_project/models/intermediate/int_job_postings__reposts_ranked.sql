@@ -24,7 +24,7 @@ ranked as (
         min(posted_at) over (partition by dedup_key) as first_posted_at,
         max(posted_at) over (partition by dedup_key) as last_posted_at,
         max(load_id) over (partition by dedup_key) as last_load_id,
-        array_agg(job_id) over (
+        array_agg(job_id::text) over (
             partition by dedup_key order by posted_at, job_id
             rows between unbounded preceding and unbounded following
         ) as job_ids

@@ -25,9 +25,7 @@ postings as (
     from {{ ref('stg_jsearch__job_postings') }}
     where
         not is_quarantined
-        {%- if is_incremental() %}
-            and load_id > (select coalesce(max(seen.load_id), '') from {{ this }} as seen)
-        {%- endif %}
+        and load_id > {{ load_watermark('load_id') }}
 ),
 
 aliases as (

@@ -19,9 +19,7 @@ jobs as (
         posted_week,
         last_load_id
     from {{ ref('fct_job_postings') }}
-    {%- if is_incremental() %}
-        where last_load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
-    {%- endif %}
+    where last_load_id > {{ load_watermark('last_load_id') }}
 ),
 
 mentions as (

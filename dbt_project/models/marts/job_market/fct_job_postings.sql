@@ -22,9 +22,7 @@ changed_keys as (
     from {{ ref('stg_jsearch__job_postings') }}
     where
         not is_quarantined
-        {%- if is_incremental() %}
-            and load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
-        {%- endif %}
+        and load_id > {{ load_watermark('last_load_id') }}
 ),
 
 canonical as (

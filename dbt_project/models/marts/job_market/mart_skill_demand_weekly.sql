@@ -15,9 +15,7 @@ with
 changed_weeks as (
     select distinct posted_week
     from {{ ref('fct_job_postings') }}
-    {%- if is_incremental() %}
-        where last_load_id > (select coalesce(max(seen.last_load_id), '') from {{ this }} as seen)
-    {%- endif %}
+    where last_load_id > {{ load_watermark('last_load_id') }}
 ),
 
 jobs as (

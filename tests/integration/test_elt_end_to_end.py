@@ -1,0 +1,183 @@
+"""The whole ELT against a real Postgres and the sandbox over HTTP: a full run into an empty
+warehouse, a rerun with no new data, and a run after the sandbox publishes new postings.
+
+Expected numbers come from the sandbox's own catalogue (what it will serve), never from the
+warehouse under test.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from dlt_pipelines.sandbox import catalogue
+from dlt_pipelines.sandbox.config import SandboxConfig
+from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
+from orchestration.elt import run_all
+from tests.conftest import make_settings, query
+
+T0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
+LATER = T0 + timedelta(hours=12)
+FAULTS = "malformed=0.02,drift=0.05"
+SOURCE_REJECTS = {"not_object_string", "not_object_null", "missing_job_id"}
+MARTS = ("marts.fct_job_postings", "marts.fct_job_posting_skills", "marts.mart_skill_demand_weekly",
+         "marts.dim_skills")
+
+
+def sandbox_config(now: datetime) -> SandboxConfig:
+    return SandboxConfig(now=now.isoformat(), faults=FaultConfig.parse(FAULTS))
+
+
+def served(now: datetime) -> list[int]:
+    return list(catalogue.expected_postings(sandbox_config(now), now).indices)
+
+
+def rejected_by_source(indices: list[int]) -> list[int]:
+    config = sandbox_config(T0)
+    return [i for i in indices if malformed_kind(config.faults, config.seed, i) in SOURCE_REJECTS]
+
+
+def table_digest(url: str, relation: str) -> tuple[int, str]:
+    """Row count and an order-independent checksum of every column of every row."""
+    return query(url, f"select count(*), coalesce(md5(string_agg(md5(t::text), '' order by md5(t::text))), '') "
+                      f"from {relation} as t")[0]
+
+
+@pytest.fixture(scope="module")
+def runs(fresh_database, tmp_path_factory):
+    build = tmp_path_factory.mktemp("elt")
+    env = {"WAREHOUSE_URL": fresh_database, "JSEARCH_QUERIES": "data engineer", "SANDBOX_FAULTS": FAULTS}
+    first = run_all(make_settings(build, ELT_AS_OF=T0.isoformat(), **env), with_docs=False)
+    after_first = {m: table_digest(fresh_database, m) for m in MARTS}
+    first_counts = {
+        "raw": query(fresh_database, "select count(*) from raw_jsearch.job_postings")[0][0],
+        "reasons": dict(query(fresh_database, "select reason, count(*) from marts.quarantined_records "
+                                              "where rule_name = 'source_rejected' group by 1")),
+    }
+    second = run_all(make_settings(build, ELT_AS_OF=T0.isoformat(), **env), with_docs=False)
+    after_second = {m: table_digest(fresh_database, m) for m in MARTS}
+    third = run_all(make_settings(build, ELT_AS_OF=LATER.isoformat(), **env), with_docs=False)
+    return {"url": fresh_database, "first": first, "second": second, "third": third,
+            "after_first": after_first, "after_second": after_second,
+            "first_counts": first_counts}
+
+
+def test_full_run_loads_every_served_posting_and_keeps_the_rejects(runs):
+    indices = served(T0)
+    rejects = rejected_by_source(indices)
+    assert len(indices) == 1800 and rejects, "the fixture should serve malformed records"
+    load = runs["first"].loads[0]
+    assert load.rows_by_table["job_postings"] == len(indices) - len(rejects)
+    assert load.rows_by_table["job_postings_rejected"] == len(rejects)
+    assert runs["first_counts"]["raw"] == len(indices) - len(rejects)
+    reasons = runs["first_counts"]["reasons"]
+    assert sum(reasons.values()) == len(rejects)
+    assert set(reasons) <= {"item is not a JSON object but str", "item is not a JSON object but NoneType",
+                            "missing job_id"}
+
+
+def test_specific_posting_is_staged_with_its_source_values(runs):
+    config = sandbox_config(T0)
+    index = next(i for i in served(T0) if catalogue.dirty_kind(config, i) is None
+                 and malformed_kind(config.faults, config.seed, i) is None
+                 and catalogue.generate_posting(config, i, T0).get("job_min_salary"))
+    item = catalogue.generate_posting(config, index, T0)
+    row = query(runs["url"], "select job_title, employer_name, country_code, salary_min_raw, salary_period, "
+                             "posted_at from staging.stg_jsearch__job_postings where job_id = %s", (item["job_id"],))
+    assert row, f"posting {item['job_id']} missing from staging"
+    title, employer, country, salary_min, period, posted_at = row[0]
+    assert (title, employer, country) == (item["job_title"].strip(), item["employer_name"].strip(),
+                                          item["job_country"])
+    assert float(salary_min) == float(item["job_min_salary"])
+    assert period == item["job_salary_period"]
+    assert posted_at == datetime.fromtimestamp(item["job_posted_at_timestamp"], tz=timezone.utc)
+
+
+def test_reposts_collapse_into_one_job_with_both_ids(runs):
+    config = sandbox_config(T0)
+    indices = set(served(T0))
+    clean = {i for i in indices if catalogue.dirty_kind(config, i) is None
+             and malformed_kind(config.faults, config.seed, i) is None}
+    repost = next(i for i in sorted(clean) if (origin := catalogue.repost_origin(config, i)) in clean
+                  and catalogue.repost_origin(config, origin) is None)
+    origin = catalogue.repost_origin(config, repost)
+    ids = [catalogue.job_id_for(config, origin), catalogue.job_id_for(config, repost)]
+    rows = query(runs["url"], "select canonical_job_id, job_ids from marts.fct_job_postings "
+                              "where job_ids && %s::text[]", (ids,))
+    assert len(rows) == 1, rows
+    canonical, job_ids = rows[0]
+    assert canonical == ids[0] and set(ids) <= set(job_ids)
+
+
+def test_jobs_are_the_distinct_repost_groups_of_clean_postings(runs):
+    url = runs["url"]
+    groups, postings = query(url, "select count(distinct dedup_key), count(*) from "
+                                  "staging.stg_jsearch__job_postings where not is_quarantined")[0]
+    jobs, posting_total, reposts = query(url, "select count(*), sum(posting_count), sum(repost_count) "
+                                              "from marts.fct_job_postings")[0]
+    assert (jobs, posting_total) == (groups, postings)
+    assert reposts > 0
+
+
+def test_skills_found_where_the_text_names_them_and_not_in_traps(runs):
+    url = runs["url"]
+    config = sandbox_config(T0)
+    items = [catalogue.generate_posting(config, i, T0) for i in served(T0)]
+    canonical = {row[0] for row in query(url, "select canonical_job_id from marts.fct_job_postings")}
+    with_cpp = next(it for it in items if isinstance(it, dict) and it.get("job_id") in canonical
+                    and "C++" in (it.get("job_description") or ""))
+    skills = {r[0] for r in query(url, "select skill_id from marts.fct_job_posting_skills "
+                                       "where canonical_job_id = %s", (with_cpp["job_id"],))}
+    assert "cpp" in skills
+    for item in items:
+        text = f"{item.get('job_title')} {item.get('job_description') or ''}" if isinstance(item, dict) else ""
+        if item.get("job_id") in canonical and "R&D" in text and " R " not in text and " R," not in text:
+            found = {r[0] for r in query(url, "select skill_id from marts.fct_job_posting_skills "
+                                              "where canonical_job_id = %s", (item["job_id"],))}
+            assert "r" not in found, item["job_id"]
+            break
+    else:
+        pytest.fail("the sandbox served no posting with the R&D trap")
+
+
+def test_weekly_demand_shares_match_the_skill_facts(runs):
+    url = runs["url"]
+    mismatches = query(url, """
+        select w.week_start, w.skill_id from marts.mart_skill_demand_weekly as w
+        left join (select posted_week, skill_id, count(*) as n from marts.fct_job_posting_skills group by 1, 2) as f
+            on f.posted_week = w.week_start and f.skill_id = w.skill_id
+        where f.n is distinct from w.jobs_mentioning""")
+    assert mismatches == []
+    assert query(url, "select count(*) from marts.mart_skill_demand_weekly")[0][0] > 0
+
+
+def test_dbt_build_passed_its_tests(runs):
+    build = runs["first"].build
+    assert build is not None
+    assert build.count("test", "fail") == 0 and build.count("test", "error") == 0
+    assert build.count("test", "pass") > 100 and build.count("unit_test", "pass") >= 2
+    assert build.count("model", "success") == 8
+
+
+def test_rerun_without_new_data_loads_nothing_and_leaves_marts_unchanged(runs):
+    load = runs["second"].loads[0]
+    assert load.rows_by_table.get("job_postings", 0) == 0
+    assert load.rows == 0
+    assert runs["second"].build is None, "nothing new: dbt should not rebuild"
+    assert runs["after_second"] == runs["after_first"]
+
+
+def test_run_after_new_postings_loads_only_those(runs):
+    new = list(catalogue.new_postings_between(sandbox_config(T0), T0, LATER))
+    rejects = rejected_by_source(new)
+    assert len(new) == 30  # 60 a day for 12 hours
+    load = runs["third"].loads[0]
+    assert load.rows_by_table.get("job_postings", 0) == len(new) - len(rejects)
+    url = runs["url"]
+    total = query(url, "select count(*) from raw_jsearch.job_postings")[0][0]
+    first = served(T0)
+    assert total == (len(first) - len(rejected_by_source(first))) + (len(new) - len(rejects))
+    assert query(url, "select count(*) from staging.stg_jsearch__job_postings")[0][0] == total
+    build = runs["third"].build
+    assert build is not None and build.count("test", "fail") == 0
