@@ -50,7 +50,10 @@ def test_items_that_are_not_postings_are_rejected(item, reason):
 
 
 def test_real_capture_items_all_pass_and_get_a_time():
-    capture = json.loads((SHARED / "data/api_samples/jsearch/search_page_a.json").read_text())
+    path = SHARED / "data/api_samples/jsearch/search_page_a.json"
+    if not path.exists():
+        pytest.skip(f"real API capture not available at {path}")
+    capture = json.loads(path.read_text())
     sources = [posted_at_of(check_item(item), FETCHED)[1] for item in capture["data"]]
     assert len(sources) == 10
     assert sources.count("timestamp") == 3 and sources.count("first_seen") == 7
