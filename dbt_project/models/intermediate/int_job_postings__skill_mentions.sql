@@ -41,12 +41,12 @@ aliases as (
     from {{ ref('int_skill_aliases__tokenized') }}
 ),
 
-alias_first_tokens as (
-    select
+-- the n-gram lengths worth building at a token: only those of aliases that start with it
+alias_shapes as (
+    select distinct
         first_token,
-        max(token_count) as max_token_count
+        token_count
     from aliases
-    group by first_token
 ),
 
 -- materialized: each posting is tokenised once, not once per reference
@@ -64,8 +64,8 @@ token_arrays as materialized (
     from postings
 ),
 
--- only positions whose token can start an alias (a hash join), each yielding the n-grams up to the
--- longest alias starting there; arrays stay inside the lateral so no sort ever carries them.
+-- only positions whose token can start an alias (a hash join), each yielding the n-grams of the
+-- lengths aliases starting there have; arrays stay inside the lateral so no sort carries them.
 -- Row estimates of set-returning functions are guesses, so the plan is pinned: CTEs materialized,
 -- hash joins instead of sorts (see pre_hook).
 candidates as materialized (
@@ -79,14 +79,16 @@ candidates as materialized (
     cross join lateral (
         select
             start_tokens.token_position as start_position,
-            span.token_count,
+            alias_shapes.token_count,
             array_to_string(
-                token_arrays.tokens[start_tokens.token_position:start_tokens.token_position + span.token_count - 1], ' '
+                token_arrays.tokens[
+                    start_tokens.token_position:start_tokens.token_position + alias_shapes.token_count - 1
+                ],
+                ' '
             ) as surface_text
         from unnest(token_arrays.tokens) with ordinality as start_tokens (token_text, token_position)
-        inner join alias_first_tokens on lower(start_tokens.token_text) = alias_first_tokens.first_token
-        cross join lateral generate_series(1, alias_first_tokens.max_token_count) as span (token_count)
-        where start_tokens.token_position + span.token_count - 1 <= cardinality(token_arrays.tokens)
+        inner join alias_shapes on lower(start_tokens.token_text) = alias_shapes.first_token
+        where start_tokens.token_position + alias_shapes.token_count - 1 <= cardinality(token_arrays.tokens)
     ) as ngrams
 ),
 
