@@ -11,7 +11,7 @@ SOURCE ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench clean
+.PHONY: help install run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ warehouse-stop: $(INSTALLED) ## stop the local warehouse
 
 bench: $(INSTALLED) ## benchmark: BENCH_POSTINGS postings (default 200000) full run, no-op rerun, 1% delta
 	$(PY) -m orchestration.bench
+
+bench-skills: $(INSTALLED) ## score skill extraction on labelled postings (GOLD=, PREDICTIONS=; default SkillSpan dev)
+	$(PY) -m orchestration.bench_skills $(if $(GOLD),--gold $(GOLD)) $(if $(PREDICTIONS),--predictions $(PREDICTIONS))
 
 clean: ## stop the local warehouse, remove it, the venv and build output
 	-@test -x $(PY) && $(PY) -m orchestration warehouse-stop

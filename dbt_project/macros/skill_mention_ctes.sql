@@ -1,0 +1,205 @@
+{#- The skill extractor, shared by the warehouse model (int_job_postings__skill_mentions) and the
+    labelled benchmark (make bench-skills), so the benchmark measures exactly what ships.
+    Expects a CTE `postings` (job_id, load_id, posting_text) before it; defines `final`:
+    one row per job_id and skill_id.
+
+    Token n-grams starting at alias first tokens are hash-joined to alias keys; ambiguous aliases
+    need exact casing and, for needs_context, nearby programming words or another skill; matches
+    inside a longer match are dropped. Row estimates of set-returning functions are guesses, so
+    the caller pins the plan (materialized CTEs here, no merge joins in its pre_hook). -#}
+{% macro skill_mention_ctes() %}
+aliases as (
+    select
+        alias,
+        skill_id,
+        category,
+        match_rule,
+        case_form,
+        alias_key,
+        first_token,
+        token_count
+    from {{ ref('int_skill_aliases__tokenized') }}
+),
+
+-- the n-gram lengths worth building at a token: only those of aliases that start with it
+alias_shapes as (
+    select distinct
+        first_token,
+        token_count
+    from aliases
+),
+
+-- materialized: each posting is tokenised once, not once per reference
+token_arrays as materialized (
+    select
+        postings.job_id,
+        postings.load_id,
+        array(
+            select token_matches.token_match[1]
+            from
+                regexp_matches(postings.posting_text, {{ skill_token_pattern() }}, 'g')
+                with ordinality as token_matches (token_match, token_position)
+            order by token_matches.token_position
+        ) as tokens
+    from postings
+),
+
+-- only positions whose token can start an alias (a hash join), each yielding the n-grams of the
+-- lengths aliases starting there have; arrays stay inside the lateral so no sort carries them.
+-- Row estimates of set-returning functions are guesses, so the plan is pinned: CTEs materialized,
+-- hash joins instead of sorts (see pre_hook).
+candidates as materialized (
+    select
+        token_arrays.job_id,
+        token_arrays.load_id,
+        ngrams.start_position,
+        ngrams.start_position + ngrams.token_count - 1 as end_position,
+        ngrams.surface_text
+    from token_arrays
+    cross join lateral (
+        select
+            start_tokens.token_position as start_position,
+            alias_shapes.token_count,
+            array_to_string(
+                token_arrays.tokens[
+                    start_tokens.token_position:start_tokens.token_position + alias_shapes.token_count - 1
+                ],
+                ' '
+            ) as surface_text
+        from unnest(token_arrays.tokens) with ordinality as start_tokens (token_text, token_position)
+        inner join alias_shapes on lower(start_tokens.token_text) = alias_shapes.first_token
+        where start_tokens.token_position + alias_shapes.token_count - 1 <= cardinality(token_arrays.tokens)
+    ) as ngrams
+),
+
+matches as (
+    select
+        candidates.job_id,
+        candidates.load_id,
+        candidates.start_position,
+        candidates.end_position,
+        candidates.surface_text,
+        aliases.skill_id,
+        aliases.category,
+        aliases.match_rule,
+        aliases.case_form
+    from candidates
+    inner join aliases on lower(candidates.surface_text) = aliases.alias_key
+),
+
+-- what surrounds each match of an ambiguous alias: neighbour tokens and nearby words
+surroundings as (
+    select
+        matches.job_id,
+        matches.start_position,
+        token_arrays.tokens[matches.start_position - 1] as previous_token,
+        token_arrays.tokens[matches.end_position + 1] as next_token,
+        string_to_array(lower(array_to_string(
+            token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8], ' '
+        )), ' ') as nearby_tokens
+    from matches
+    inner join token_arrays on matches.job_id = token_arrays.job_id
+    where matches.match_rule <> 'any'
+),
+
+-- an unambiguous skill within 8 tokens supports an ambiguous one ("Python, R and SQL")
+supported as (
+    select distinct
+        ambiguous.job_id,
+        ambiguous.start_position
+    from matches as ambiguous
+    inner join matches as clear_match
+        on
+            ambiguous.job_id = clear_match.job_id
+            and clear_match.match_rule = 'any'
+            and abs(clear_match.start_position - ambiguous.start_position) <= 8
+    where ambiguous.match_rule = 'needs_context'
+),
+
+-- ambiguous aliases (R, C, Go, REST, Spring...) count only in their exact casing, never as part
+-- of "R&D" or "C-suite", and for needs_context only near programming words or another skill
+judged as (
+    select
+        matches.job_id,
+        matches.load_id,
+        matches.start_position,
+        matches.end_position,
+        matches.surface_text,
+        matches.skill_id,
+        case
+            when matches.match_rule = 'any' then true
+            when matches.surface_text <> coalesce(matches.case_form, '') then false
+            when coalesce(surroundings.previous_token, '') in ('&', '-') then false
+            when coalesce(surroundings.next_token, '') in ('&', '-') then false
+            when matches.match_rule = 'case_sensitive' then true
+            when surroundings.nearby_tokens && array[
+                'programming', 'language', 'languages', 'developer', 'developers', 'coding', 'code',
+                'scripting', 'statistical', 'statistics', 'software', 'engineer', 'engineering'
+            ] then true
+            else supported.job_id is not null
+        end as is_accepted
+    from matches
+    left join surroundings
+        on
+            matches.job_id = surroundings.job_id
+            and matches.start_position = surroundings.start_position
+    left join supported
+        on
+            matches.job_id = supported.job_id
+            and matches.start_position = supported.start_position
+),
+
+accepted as (
+    select
+        job_id,
+        load_id,
+        start_position,
+        end_position,
+        surface_text,
+        skill_id
+    from judged
+    where is_accepted
+),
+
+-- "sql server" is SQL Server, not also SQL: in order of start (longest first), a match is inside
+-- a longer one exactly when an earlier match reaches at least as far (a window, not a self-join)
+reach as (
+    select
+        job_id,
+        load_id,
+        start_position,
+        end_position,
+        surface_text,
+        skill_id,
+        max(end_position) over (
+            partition by job_id
+            order by start_position asc, end_position desc
+            rows between unbounded preceding and 1 preceding
+        ) as earlier_reach
+    from accepted
+),
+
+outermost as (
+    select
+        job_id,
+        load_id,
+        start_position,
+        surface_text,
+        skill_id
+    from reach
+    where earlier_reach is null or earlier_reach < end_position
+),
+
+final as (
+    select
+        job_id,
+        skill_id,
+        max(load_id) as load_id,
+        count(*) as mention_count,
+        min(start_position) as first_position,
+        (array_agg(surface_text order by start_position))[1] as first_surface_text,
+        string_agg(distinct surface_text, ' | ' order by surface_text) as surface_texts
+    from outermost
+    group by job_id, skill_id
+)
+{% endmacro %}
