@@ -1,0 +1,54 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='week_start',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['week_start']}],
+    )
+}}
+
+{#- Weekly demand per skill category: jobs first posted that week that mention any skill of the
+    category, and their share of the week's jobs. Weeks touched by new loads are recomputed. -#}
+
+with
+
+changed_weeks as (
+    select distinct posted_week
+    from {{ ref('fct_job_postings') }}
+    where last_load_id > {{ load_watermark('last_load_id') }}
+),
+
+weekly_totals as (
+    select
+        posted_week,
+        count(*) as jobs_in_week,
+        max(last_load_id) as last_load_id
+    from {{ ref('fct_job_postings') }}
+    where posted_week in (select changed_weeks.posted_week from changed_weeks)
+    group by posted_week
+),
+
+category_counts as (
+    select
+        posting_skills.posted_week,
+        skills.category,
+        count(distinct posting_skills.posting_key) as jobs_mentioning
+    from {{ ref('fct_job_posting_skills') }} as posting_skills
+    inner join {{ ref('dim_skills') }} as skills on posting_skills.skill_id = skills.skill_id
+    where posting_skills.posted_week in (select changed_weeks.posted_week from changed_weeks)
+    group by posting_skills.posted_week, skills.category
+),
+
+final as (
+    select
+        category_counts.posted_week as week_start,
+        category_counts.category,
+        category_counts.jobs_mentioning,
+        weekly_totals.jobs_in_week,
+        round(category_counts.jobs_mentioning::numeric / weekly_totals.jobs_in_week, 4) as share_of_jobs,
+        weekly_totals.last_load_id
+    from category_counts
+    inner join weekly_totals on category_counts.posted_week = weekly_totals.posted_week
+)
+
+select * from final
