@@ -22,10 +22,13 @@ import requests
 from dlt_pipelines.sandbox.server import start_sandbox_process
 from orchestration import warehouse
 from orchestration.config import Settings
+from orchestration.dbt_runner import run_dbt
 from orchestration.elt import transform
 from orchestration.extract_load import run_source
 
 SPAN_DAYS = 90
+# the alias as a literal inside a regular expression (every metacharacter backslash-escaped)
+ESCAPED_ALIAS = r"regexp_replace(a.alias, '([.^$*+?()[\]{}|\\])', '\\\1', 'g')"
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 BENCH_DB = "elt_bench"
 
@@ -54,6 +57,56 @@ def measure(label: str, settings: Settings, url: str, base_url: str) -> dict:
             "tests_passed": build.count("test", "pass") if build else 0}
 
 
+def _timed(url: str, statement: str) -> float:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("set jit = off")
+        started = time.perf_counter()
+        cur.execute(statement)
+        seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+def extraction_speed(url: str, env: dict[str, str]) -> dict:
+    """The dbt skill extractor on EXTRACTION_POSTINGS staged postings, beside the naive baseline
+    (one case-insensitive word-boundary regex per alias, joined to every posting) on a sample."""
+    size = int(os.environ.get("BENCH_EXTRACTION_POSTINGS", "100000"))
+    sample = int(os.environ.get("BENCH_NAIVE_SAMPLE", "2000"))
+    _timed(url, f"""
+        drop schema if exists skill_benchmark cascade; create schema skill_benchmark;
+        create table skill_benchmark.postings as
+        select job_id as doc_id, concat_ws(' . ', job_title, description) as posting_text
+        from staging.stg_jsearch__job_postings where not is_quarantined order by job_id limit {size};""")
+    loaded = query_one(url, "select count(*) from skill_benchmark.postings")
+    settings = Settings.from_env(env)
+    target = settings.build_dir / "dbt-extraction"
+    run_dbt(["run", "--select", "skill_benchmark__mentions", "--vars", "{skill_benchmark: true}"], url,
+            target_path=target, quiet=True)
+    timing = json.loads((target / "run_results.json").read_text())["results"][0]["execution_time"]
+    naive = _timed(url, f"""
+        create temporary table naive_mentions as
+        select p.doc_id, a.skill_id
+        from (select * from skill_benchmark.postings order by doc_id limit {sample}) as p
+        join intermediate.int_skill_aliases__tokenized as a
+          on p.posting_text ~* ('\\m' || {ESCAPED_ALIAS} || '\\M')""")
+    naive_scaled = naive * loaded / sample
+    result = {"postings": loaded, "extractor_seconds": timing, "naive_sample": sample,
+              "naive_sample_seconds": naive, "naive_scaled_seconds": naive_scaled,
+              "speedup": naive_scaled / timing if timing else None}
+    print(f"skill extraction, {loaded:,} postings: {timing:.1f}s ({loaded / timing:,.0f} postings/s); naive regex "
+          f"join on a {sample:,}-posting sample: {naive:.1f}s, scaled to {loaded:,}: {naive_scaled:.0f}s "
+          f"-> {result['speedup']:.1f}x faster")
+    return result
+
+
+def query_one(url: str, sql: str):
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(sql)
+        value = cur.fetchone()[0]
+    conn.close()
+    return value
+
+
 def main() -> int:
     postings = int(os.environ.get("BENCH_POSTINGS", "200000"))
     now = EPOCH + timedelta(days=SPAN_DAYS)
@@ -77,9 +130,11 @@ def main() -> int:
     for result in results[1:]:
         print(f"{result['run']}: {result['total_seconds'] / full:.1%} of the full run's time, "
               f"{result['postings_loaded']} postings loaded")
+    extraction = extraction_speed(url, env)
     out = base.build_dir / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"postings": postings, "runs": results}, indent=2, default=str))
+    out.write_text(json.dumps({"postings": postings, "runs": results, "skill_extraction": extraction},
+                              indent=2, default=str))
     print(f"results: {out}")
     return 0
 
