@@ -146,6 +146,13 @@ def test_aliases_are_clean_surface_forms(aliases: list[dict[str, str]]) -> None:
         ("k8s", "kubernetes"),
         ("postgres", "postgresql"),
         ("postgresql", "postgresql"),
+        ("amazon-web-services", "aws"),
+        ("google-cloud-platform", "gcp"),
+        ("infrastructure-as-code", "infrastructure_as_code"),
+        ("cloud", "cloud_computing"),
+        ("computer science", "computer_science"),
+        ("financial services", "financial_services"),
+        ("fluent german", "german"),
     ],
 )
 def test_punctuation_and_common_aliases(alias_map: dict, alias: str, skill_id: str) -> None:
@@ -164,10 +171,18 @@ def test_punctuation_and_common_aliases(alias_map: dict, alias: str, skill_id: s
         ("rest", "case_sensitive", "REST"),
         ("sas", "case_sensitive", "SAS"),
         ("spark", "case_sensitive", "Spark"),
+        ("english", "case_sensitive", "English"),
+        ("zookeeper", "case_sensitive", "ZooKeeper"),
     ],
 )
 def test_ambiguous_aliases_are_flagged(alias_map: dict, alias: str, rule: str, case_form: str) -> None:
     assert (alias_map[alias]["match_rule"], alias_map[alias]["case_form"]) == (rule, case_form)
+
+
+def test_nationality_adjectives_are_not_bare_language_aliases(alias_map: dict) -> None:
+    # "German company", "Danish universities": only "german language", "fluent german" name the language
+    for adjective in ("german", "french", "spanish", "danish", "swedish", "dutch", "italian", "polish"):
+        assert adjective not in alias_map, adjective
 
 
 def test_one_letter_aliases_need_context(aliases: list[dict[str, str]]) -> None:
