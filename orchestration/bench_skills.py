@@ -27,12 +27,14 @@ SHARED = REPO_ROOT.parent / "shared"
 DEFAULT_GOLD = SHARED / "data" / "skill_benchmark" / "skillspan_dev_docs.jsonl"
 SCORER = SHARED / "bin" / "score_skills.py"
 BENCH_DB = "elt_skill_bench"
-# tokens of a match are joined by spaces; punctuation tokens are glued back as written ("ci/cd")
-GLUE = re.compile(r" ?([./&+#-]) ?")
 
 
-def surface(tokens_text: str) -> str:
-    return GLUE.sub(r"\1", tokens_text)
+def surface(tokens_text: str, text: str) -> str:
+    """The match as written in the posting: its tokens with whatever spacing the text has
+    ("CI/CD", ". NET"), falling back to the tokens joined by spaces."""
+    pattern = r"\s*".join(re.escape(token) for token in tokens_text.split(" "))
+    found = re.search(pattern, text)
+    return found.group(0) if found else tokens_text
 
 
 def load_postings(url: str, gold: Path) -> int:
@@ -53,17 +55,18 @@ def load_postings(url: str, gold: Path) -> int:
 def write_predictions(url: str, out: Path) -> int:
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute("""
-            select p.doc_id, coalesce(array_agg(m.surface_texts) filter (where m.skill_id is not null), '{}')
+            select p.doc_id, p.posting_text,
+                   coalesce(array_agg(m.surface_texts) filter (where m.skill_id is not null), '{}')
             from skill_benchmark.postings as p
             left join skill_benchmark.skill_benchmark__mentions as m on m.job_id = p.doc_id
-            group by p.doc_id order by p.doc_id""")
+            group by p.doc_id, p.posting_text order by p.doc_id""")
         rows = cur.fetchall()
     conn.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     mentions = 0
     with out.open("w", encoding="utf-8") as fh:
-        for doc_id, groups in rows:
-            texts = sorted({surface(t) for group in groups for t in group.split(" | ")})
+        for doc_id, text, groups in rows:
+            texts = sorted({surface(t, text) for group in groups for t in group.split(" | ")})
             mentions += len(texts)
             fh.write(json.dumps({"doc_id": doc_id, "mentions": texts}) + "\n")
     return mentions

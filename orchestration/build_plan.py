@@ -3,6 +3,8 @@
 The state of the last successful build against a warehouse (dbt's manifest plus a fingerprint of
 the dbt project files) is kept under build/dbt-state/<warehouse>. A run then builds
 - everything, when there is no state yet or the marts are missing (a new or reset warehouse);
+- everything with --full-refresh when the skill taxonomy version changed, so that every posting
+  is re-extracted with the new taxonomy (each mention records the version it came from);
 - `source:raw_<source>+` for each source that loaded rows, plus `state:modified+` when the project
   changed (dbt's own slim-CI selection);
 - nothing, when no rows arrived and nothing changed: a rerun with no new data costs next to nothing.
@@ -10,6 +12,7 @@ the dbt project files) is kept under build/dbt-state/<warehouse>. A run then bui
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from orchestration.extract_load import LoadReport
 
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests", "snapshots")
 CANARY_RELATION = "marts.fct_job_postings"
+TAXONOMY_VERSION_SEED = DBT_PROJECT_DIR / "seeds" / "skill_taxonomy_version.csv"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,11 @@ def _marts_exist(warehouse_url: str) -> bool:
     return exists
 
 
+def taxonomy_version(seed: Path = TAXONOMY_VERSION_SEED) -> str:
+    with seed.open(newline="", encoding="utf-8") as fh:
+        return next(csv.DictReader(fh))["taxonomy_version"]
+
+
 def _pending(state: Path) -> set[str]:
     path = state / "pending_sources"
     return set(path.read_text().split()) if path.exists() else set()
@@ -71,6 +80,12 @@ def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], 
         return BuildPlan(["build"], "first build against this warehouse")
     if not _marts_exist(warehouse_url):
         return BuildPlan(["build"], f"{CANARY_RELATION} is missing: full build")
+    built_with = (state / "taxonomy_version").read_text().strip() if (state / "taxonomy_version").exists() else ""
+    current = taxonomy_version()
+    if built_with != current:
+        # a new alias can match any posting: incremental models are rebuilt so every mention is re-extracted
+        reason = f"skill taxonomy {built_with or '(unknown)'} -> {current}: full rebuild re-extracts every posting"
+        return BuildPlan(["build", "--full-refresh"], reason)
     changed = (state / "fingerprint").read_text().strip() != project_fingerprint()
     selectors = [f"source:raw_{source}+" for source in sorted(pending)] + (["state:modified+"] if changed else [])
     if not selectors:
@@ -86,4 +101,5 @@ def record_success(settings: Settings, warehouse_url: str, target_dir: Path = DB
     state.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(target_dir / "manifest.json", state / "manifest.json")
     (state / "fingerprint").write_text(project_fingerprint() + "\n")
+    (state / "taxonomy_version").write_text(taxonomy_version() + "\n")
     (state / "pending_sources").unlink(missing_ok=True)

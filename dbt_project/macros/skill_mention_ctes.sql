@@ -190,16 +190,23 @@ outermost as (
     where earlier_reach is null or earlier_reach < end_position
 ),
 
+taxonomy as (
+    select max(taxonomy_version) as taxonomy_version
+    from {{ ref('skill_taxonomy_version') }}
+),
+
 final as (
     select
-        job_id,
-        skill_id,
-        max(load_id) as load_id,
+        outermost.job_id,
+        outermost.skill_id,
+        max(outermost.load_id) as load_id,
         count(*) as mention_count,
-        min(start_position) as first_position,
-        (array_agg(surface_text order by start_position))[1] as first_surface_text,
-        string_agg(distinct surface_text, ' | ' order by surface_text) as surface_texts
+        min(outermost.start_position) as first_position,
+        (array_agg(outermost.surface_text order by outermost.start_position))[1] as first_surface_text,
+        string_agg(distinct outermost.surface_text, ' | ' order by outermost.surface_text) as surface_texts,
+        max(taxonomy.taxonomy_version) as taxonomy_version
     from outermost
-    group by job_id, skill_id
+    cross join taxonomy
+    group by outermost.job_id, outermost.skill_id
 )
 {% endmacro %}

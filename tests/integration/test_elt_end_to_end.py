@@ -241,3 +241,10 @@ def test_co_occurrence_pairs_are_counted_per_job(runs):
     direct = query(url, "select count(*) from marts.fct_job_posting_skills a join marts.fct_job_posting_skills b "
                         "using (posting_key) where a.skill_id = %s and b.skill_id = %s", pair[:2])[0][0]
     assert direct == pair[2]
+
+
+def test_every_mention_records_the_taxonomy_version(runs):
+    from orchestration.build_plan import taxonomy_version
+
+    versions = query(runs["url"], "select distinct taxonomy_version from intermediate.int_job_postings__skill_mentions")
+    assert versions == [(taxonomy_version(),)]
