@@ -70,6 +70,52 @@ def validate_warehouse_url(url: str) -> str:
     return url
 
 
+
+# Operations (orchestration/ops): per-stage limits, the run lock, alerts, backups.
+# Stage keys are a stage's name (`warehouse`, `el:jsearch`, `dbt build`, `dbt docs`), its family
+# before the colon (`el` for every source) or `*` for every other stage.
+DEFAULT_STAGE_TIMEOUTS = "warehouse=300,el=7200,dbt build=3600,dbt docs=900"
+DEFAULT_STAGE_RETRIES = "*=0"
+
+
+def _stage_map(env: dict[str, str], name: str, default: str, kind: type) -> tuple[tuple[str, float], ...]:
+    """`stage=value,...` over the defaults, e.g. ELT_STAGE_TIMEOUTS="el=1800,dbt build=600"."""
+    values: dict[str, float] = {}
+    for text in (default, env.get(name, "")):
+        for item in (part.strip() for part in text.split(",")):
+            if not item:
+                continue
+            key, sep, raw = item.rpartition("=")
+            try:
+                value = kind(raw.strip())
+            except ValueError:
+                value = -1
+            if not sep or not key.strip() or value < 0:
+                raise ConfigError(f"{name} must be stage=value pairs separated by ',' with values >= 0 "
+                                  f"(stages: warehouse, el or el:<source>, dbt build, dbt docs, *), got {item!r}")
+            values[key.strip()] = value
+    return tuple(values.items())
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _stage_value(pairs: tuple[tuple[str, float], ...], stage: str, default: float) -> float:
+    found = dict(pairs)
+    for key in (stage, stage.split(":", 1)[0], "*"):
+        if key in found:
+            return found[key]
+    return default
+
+
 @dataclass(frozen=True)
 class Settings:
     warehouse_url: str | None
@@ -89,6 +135,18 @@ class Settings:
     lookback_hours: int
     as_of: datetime | None
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # operations (see README "Operations"); defaults apply when Settings is built directly
+    stage_timeouts: tuple[tuple[str, float], ...] = ()  # ELT_STAGE_TIMEOUTS, seconds, 0 = none
+    stage_retries: tuple[tuple[str, float], ...] = ()  # ELT_STAGE_RETRIES, extra attempts after a failure
+    stage_retry_delay_seconds: float = 10.0  # ELT_STAGE_RETRY_DELAY_SECONDS
+    run_lock_wait_seconds: float = 60.0  # ELT_RUN_LOCK_WAIT_SECONDS: how long a second run waits
+    alert_webhook_url: str | None = field(default=None, repr=False)  # ALERT_WEBHOOK_URL, a secret
+    alert_on_warn: bool = False  # ALERT_ON_WARN
+    backup_dir: Path | None = None  # BACKUP_DIR, default <ELT_BUILD_DIR>/backups
+    backup_keep_daily: int = 30  # BACKUP_KEEP_DAILY
+    backup_keep_weekly: int = 0  # BACKUP_KEEP_WEEKLY
+    github_step_summary: Path | None = None  # GITHUB_STEP_SUMMARY, set by GitHub Actions
+    sources: tuple[str, ...] = ()  # ELT_SOURCES: the sources `run` extract-loads, empty = all
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -121,6 +179,17 @@ class Settings:
             lookback_hours=_int(env, "JSEARCH_LOOKBACK_HOURS", 24),
             as_of=parse_as_of(env.get("ELT_AS_OF")),
             env=env,
+            stage_timeouts=_stage_map(env, "ELT_STAGE_TIMEOUTS", DEFAULT_STAGE_TIMEOUTS, float),
+            stage_retries=_stage_map(env, "ELT_STAGE_RETRIES", DEFAULT_STAGE_RETRIES, int),
+            stage_retry_delay_seconds=_float(env, "ELT_STAGE_RETRY_DELAY_SECONDS", 10.0),
+            run_lock_wait_seconds=_float(env, "ELT_RUN_LOCK_WAIT_SECONDS", 60.0),
+            alert_webhook_url=env.get("ALERT_WEBHOOK_URL", "").strip() or None,
+            alert_on_warn=_bool(env, "ALERT_ON_WARN", False),
+            backup_dir=Path(env["BACKUP_DIR"]).resolve() if env.get("BACKUP_DIR", "").strip() else None,
+            backup_keep_daily=_int(env, "BACKUP_KEEP_DAILY", 30),
+            backup_keep_weekly=_int(env, "BACKUP_KEEP_WEEKLY", 0),
+            github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
+            sources=tuple(s.strip() for s in env.get("ELT_SOURCES", "").split(",") if s.strip() not in ("", "all")),
         )
 
     @property
@@ -130,3 +199,24 @@ class Settings:
 
     def now(self) -> datetime:
         return self.as_of or datetime.now(timezone.utc)
+
+    def stage_timeout(self, stage: str) -> float:
+        """Seconds stage `stage` may take (0: no limit), from ELT_STAGE_TIMEOUTS."""
+        pairs = self.stage_timeouts or _stage_map({}, "ELT_STAGE_TIMEOUTS", DEFAULT_STAGE_TIMEOUTS, float)
+        return _stage_value(pairs, stage, 0.0)
+
+    def stage_attempts(self, stage: str) -> int:
+        """Attempts for stage `stage`: 1 plus its retries from ELT_STAGE_RETRIES."""
+        return 1 + int(_stage_value(self.stage_retries, stage, 0))
+
+    @property
+    def backups(self) -> Path:
+        return self.backup_dir or self.build_dir / "backups"
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
+        found = [self.rapidapi_key, self.alert_webhook_url]
+        for url in (self.warehouse_url,):
+            password = urlsplit(url).password if url else None
+            found.append(password)
+        return tuple(value for value in found if value)

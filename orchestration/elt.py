@@ -11,6 +11,7 @@ from orchestration.build_plan import plan_build, record_success
 from orchestration.config import ConfigError, Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.extract_load import SOURCES, LoadReport, run_source, source_endpoint
+from orchestration.ops.stages import run_stage
 
 
 class StageError(RuntimeError):
@@ -69,12 +70,22 @@ def _stage(summary: RunSummary, name: str):
     return _Timer()
 
 
+def _staged(settings: Settings, summary: RunSummary, name: str, work):
+    """`work` as stage `name`: timed, under its time limit, retried as configured (orchestration/ops/stages.py)."""
+    return run_stage(settings, name, lambda: _stage(summary, name), work)
+
+
+def _load_one(settings: Settings, warehouse_url: str, source: str) -> LoadReport:
+    with source_endpoint(settings, source) as base_url:
+        return run_source(settings, warehouse_url, source, base_url)
+
+
 def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...] = SOURCES,
                  summary: RunSummary | None = None) -> list[LoadReport]:
     summary = summary or RunSummary(warehouse_url)
     for source in sources:
-        with _stage(summary, f"el:{source}"), source_endpoint(settings, source) as base_url:
-            summary.loads.append(run_source(settings, warehouse_url, source, base_url))
+        summary.loads.append(_staged(settings, summary, f"el:{source}",
+                                     lambda source=source: _load_one(settings, warehouse_url, source)))
     return summary.loads
 
 
@@ -92,13 +103,18 @@ def transform(settings: Settings, warehouse_url: str, loads: list[LoadReport], f
 def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False) -> RunSummary:
     """Warehouse up, extract-load every source, dbt build, dbt docs: what `make run` does."""
     summary = RunSummary(warehouse_url="")
-    with _stage(summary, "warehouse"):
-        summary.warehouse_url = warehouse.resolve_url(settings)
-        warehouse.check_connection(summary.warehouse_url)
-    extract_load(settings, summary.warehouse_url, summary=summary)
-    with _stage(summary, "dbt build"):
-        summary.build_reason, summary.build = transform(settings, summary.warehouse_url, summary.loads, full_build)
+
+    def connect() -> str:
+        url = warehouse.resolve_url(settings)
+        warehouse.check_connection(url)
+        return url
+
+    summary.warehouse_url = _staged(settings, summary, "warehouse", connect)
+    extract_load(settings, summary.warehouse_url, settings.sources or SOURCES, summary=summary)
+    summary.build_reason, summary.build = _staged(
+        settings, summary, "dbt build",
+        lambda: transform(settings, summary.warehouse_url, summary.loads, full_build))
     if with_docs:
-        with _stage(summary, "dbt docs"):
-            run_dbt(["docs", "generate", "--static"], summary.warehouse_url, quiet=True)
+        _staged(settings, summary, "dbt docs",
+                lambda: run_dbt(["docs", "generate", "--static"], summary.warehouse_url, quiet=True))
     return summary
