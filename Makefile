@@ -64,3 +64,27 @@ bench-skills: $(INSTALLED) ## score skill extraction on labelled postings (GOLD=
 clean: ## stop the local warehouse, remove it, the venv and build output
 	-@test -x $(PY) && $(PY) -m orchestration warehouse-stop
 	rm -rf .warehouse build dbt_project/target dbt_project/logs dbt_project/dbt_packages $(VENV) .pytest_cache
+
+# Operations (orchestration/ops): backups, health, slim CI build, docs site for GitHub Pages.
+BACKUP ?=
+TARGET_DB ?=
+PROD_MANIFEST ?=
+.PHONY: backup restore verify-backup health ci-slim docs-site
+
+backup: $(INSTALLED) ## pg_dump the warehouse into BACKUP_DIR with a manifest (sha256, rows), apply the retention
+	$(PY) -m orchestration backup
+
+restore: $(INSTALLED) ## restore BACKUP=<file|latest> into TARGET_DB (default the warehouse's; never over data)
+	$(PY) -m orchestration restore --backup "$(BACKUP)" $(if $(TARGET_DB),--target-db "$(TARGET_DB)")
+
+verify-backup: $(INSTALLED) ## restore the latest backup (or BACKUP=) into a scratch database, compare with its manifest
+	$(PY) -m orchestration verify-backup $(if $(BACKUP),--backup "$(BACKUP)")
+
+health: $(INSTALLED) ## check the warehouse, sources, freshness and the last run; exit 1 when unhealthy
+	@$(PY) -m orchestration health
+
+ci-slim: $(INSTALLED) ## load the sandbox, dbt build what changed since PROD_MANIFEST (state:modified), else all
+	$(PY) -m orchestration ci-build $(if $(PROD_MANIFEST),--prod-manifest "$(PROD_MANIFEST)")
+
+docs-site: docs ## the docs site to publish (GitHub Pages): build/site/index.html
+	mkdir -p build/site && cp dbt_project/target/static_index.html build/site/index.html

@@ -10,6 +10,9 @@ from orchestration.config import ConfigError, Settings
 from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
 from orchestration.elt import RunSummary, StageError, extract_load, run_all
 from orchestration.extract_load import SOURCES
+from orchestration.ops import OpsError
+from orchestration.ops import cli as ops_cli
+from orchestration.ops.runner import guarded_run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,12 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("warehouse-url", help="print the warehouse URL in use (starting the local one)")
     sub.add_parser("warehouse-up", help="start the local warehouse if WAREHOUSE_URL is not set")
     sub.add_parser("warehouse-stop", help="stop the local warehouse")
+    ops_cli.add_commands(sub)
     args = parser.parse_args(argv)
 
     try:
         settings = Settings.from_env()
         if args.command == "run":
-            summary = run_all(settings, full_build=args.full_build)
+            # under the run lock, recorded in ops.run_log, alerting on failure (orchestration/ops/runner.py)
+            summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build))
             print("\n".join(["", "== run summary ==", *summary.lines()]))
         elif args.command == "el":
             url = warehouse.resolve_url(settings)
@@ -47,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             print(warehouse.redact(warehouse.resolve_url(settings)))
         elif args.command == "warehouse-stop":
             warehouse.LocalServer(settings.local_warehouse_dir).stop()
-    except (ConfigError, StageError, DbtError, warehouse.WarehouseError) as problem:
+        elif args.command in ops_cli.COMMANDS:
+            return ops_cli.dispatch(args, settings)
+    except (ConfigError, StageError, DbtError, warehouse.WarehouseError, OpsError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     return 0

@@ -1,0 +1,87 @@
+"""`run` with its operations around it: the run lock, the run ledger, the alert on failure (and on
+warnings with ALERT_ON_WARN), and the GitHub Actions run summary."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from orchestration import warehouse
+from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
+from orchestration.elt import RunSummary, StageError, _stage
+from orchestration.extract_load import SOURCES
+from orchestration.ops import OpsError, append_step_summary, run_log, scrub
+from orchestration.ops.alerts import send_alert, warned_tests
+from orchestration.ops.lock import RunLock
+
+_STAGE_NAME = re.compile(r"^stage '([^']+)'")
+
+
+def last_run_manifest(settings: Settings) -> Path:
+    """dbt's manifest as of the last successful run: the production state for `make ci-slim`."""
+    return settings.build_dir / "last-run" / "manifest.json"
+
+
+def keep_manifest(settings: Settings, target_dir: Path = DBT_PROJECT_DIR / "target") -> None:
+    source = target_dir / "manifest.json"
+    if source.is_file():
+        destination = last_run_manifest(settings)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+
+
+def _stage_of(exc: BaseException) -> str | None:
+    found = _STAGE_NAME.match(str(exc))
+    return found.group(1) if found else None
+
+
+def guarded_run(settings: Settings, work: Callable[[], RunSummary],
+                log: Callable[[str], None] | None = None) -> RunSummary:
+    """Run `work` (run_all) holding the run lock, recorded in ops.run_log; alert when it fails."""
+    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    run_id = uuid.uuid4().hex[:12]
+    secrets = settings.secrets()
+    url = None
+    recorded = False
+    try:
+        unknown = sorted(set(settings.sources) - set(SOURCES))
+        if unknown:
+            raise ConfigError(f"ELT_SOURCES names unknown sources {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        with _stage(RunSummary(""), "warehouse"):
+            url = warehouse.resolve_url(settings)
+            warehouse.check_connection(url)
+        with RunLock(url, settings.run_lock_wait_seconds, run_id, log=log):
+            run_log.record_start(url, run_id, datetime.now(timezone.utc))
+            recorded = True
+            summary = work()
+            warnings = summary.build.count("test", "warn") if summary.build else 0
+            message = "; ".join(summary.lines())
+            run_log.record_finish(url, run_id, "succeeded", scrub(message, secrets))
+    except (Exception, KeyboardInterrupt) as exc:
+        stage = _stage_of(exc) or ("run lock" if isinstance(exc, OpsError) else None)
+        cause = scrub(str(exc) or type(exc).__name__, secrets)
+        if recorded:
+            try:
+                run_log.record_finish(url, run_id, "failed", cause, stage)
+            except Exception as ledger_problem:  # noqa: BLE001 - the run's own failure matters more
+                log(f"warning: could not record the failure in ops.run_log: {scrub(str(ledger_problem), secrets)}")
+        where = f" in stage '{stage}'" if stage else ""
+        target = f" on {warehouse.redact(url)}" if url else ""
+        send_alert(settings, f"ELT run {run_id} failed{where}{target}: {cause}", log)
+        append_step_summary(settings, f"ELT run {run_id} failed", [cause])
+        if cause != str(exc) and isinstance(exc, (StageError, OpsError)):
+            raise type(exc)(cause) from exc
+        raise
+    lines = summary.lines()
+    append_step_summary(settings, f"ELT run {run_id} succeeded", lines)
+    keep_manifest(settings)
+    if warnings and settings.alert_on_warn:
+        names = ", ".join(warned_tests()[:10])
+        send_alert(settings, f"ELT run {run_id} succeeded with {warnings} data-quality warnings"
+                             f"{' (' + names + ')' if names else ''} on {warehouse.redact(url)}", log)
+    return summary
