@@ -220,6 +220,7 @@ def create_backup(settings: Settings, url: str, now: datetime | None = None) -> 
             # pg_dump reads the same snapshot as the statistics below: the manifest describes the dump
             _run_client("pg_dump", ["--format=custom", "--compress=6", f"--snapshot={snapshot}",
                                     "--file", str(partial)], url, secrets)
+            partial.chmod(0o600)  # the whole warehouse is in there
             tables = table_stats(cur)
             version = schema_version(cur)
         conn.rollback()
@@ -244,6 +245,7 @@ def create_backup(settings: Settings, url: str, now: datetime | None = None) -> 
     }
     manifest_partial = backup.manifest.with_name(backup.manifest.name + ".partial")
     manifest_partial.write_text(json.dumps(manifest, indent=2) + "\n")
+    manifest_partial.chmod(0o600)
     partial.rename(backup.dump)
     manifest_partial.rename(backup.manifest)
     result = BackupResult(backup, manifest)
@@ -456,7 +458,11 @@ def restore_backup(settings: Settings, url: str, backup: BackupFile, target_db: 
                               f"{shown}); choose another TARGET_DB or drop it first. Nothing was changed")
         before = _user_schemas(target)
     else:
-        _admin(admin, sql.SQL("create database {} template template0").format(sql.Identifier(target_db)))
+        try:
+            _admin(admin, sql.SQL("create database {} template template0").format(sql.Identifier(target_db)))
+        except psycopg2.Error as exc:
+            raise BackupError(f"cannot create database {target_db!r} (the role needs CREATEDB): "
+                              f"{scrub(str(exc).strip(), secrets)}") from exc
 
     def undo() -> None:
         if not exists:

@@ -172,8 +172,14 @@ def check_health(settings: Settings) -> list[Check]:
     for source in settings.sources or SOURCES:
         checks.append(check_source(settings, source))
     if url:
-        checks.extend(check_freshness(url, freshness_rules(), settings.now()))
-        checks.append(check_last_run(url))
+        try:
+            checks.extend(check_freshness(url, freshness_rules(), settings.now()))
+        except psycopg2.Error as exc:
+            checks.append(Check("freshness", "fail", str(exc).strip()))
+        try:
+            checks.append(check_last_run(url))
+        except psycopg2.Error as exc:
+            checks.append(Check("last run", "fail", str(exc).strip()))
     secrets = settings.secrets()
     return [Check(c.name, c.status, scrub(c.detail, secrets)) for c in checks]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -40,9 +42,25 @@ def _stage_of(exc: BaseException) -> str | None:
     return found.group(1) if found else None
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt(f"terminated by signal {signal.Signals(signum).name}")
+
+
 def guarded_run(settings: Settings, work: Callable[[], RunSummary],
                 log: Callable[[str], None] | None = None) -> RunSummary:
-    """Run `work` (run_all) holding the run lock, recorded in ops.run_log; alert when it fails."""
+    """Run `work` (run_all) holding the run lock, recorded in ops.run_log; alert when it fails.
+    SIGTERM (a cancelled or timed-out CI job) ends it like Ctrl-C: recorded as failed and alerted."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
+    try:
+        return _guarded_run(settings, work, log)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
+
+
+def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
+                 log: Callable[[str], None] | None = None) -> RunSummary:
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
     run_id = uuid.uuid4().hex[:12]
     secrets = settings.secrets()

@@ -22,7 +22,7 @@ from dlt_pipelines.common.http import ApiAuthError, ApiQuotaExceeded
 from orchestration.config import ConfigError, Settings
 
 T = TypeVar("T")
-NOT_RETRIED = (ApiAuthError, ApiQuotaExceeded, ConfigError)
+NOT_RETRIED = (ApiAuthError, ApiQuotaExceeded, ConfigError, KeyboardInterrupt, SystemExit)  # last: Ctrl-C, SIGTERM
 REPEAT_SECONDS = 5.0
 
 
@@ -81,8 +81,8 @@ def run_stage(settings: Settings, name: str, timer: Callable[[], AbstractContext
         try:
             with deadline, timer():
                 return work()
-        except StageError as exc:
-            failure = exc
+        except (StageError, StageTimeout) as exc:  # StageTimeout: the limit hit just as the stage ended
+            failure = exc if isinstance(exc, StageError) else StageError(f"stage '{name}' failed: {exc}")
             if deadline.fired:
                 failure = StageError(f"stage '{name}' failed: timed out after {limit:g}s "
                                      "(the limit is set by ELT_STAGE_TIMEOUTS)")

@@ -4,19 +4,25 @@ database password, the webhook URL itself) is ever printed or sent."""
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import datetime, timezone
 
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig
 from dlt_pipelines.sandbox.server import start_sandbox
+from orchestration.config import REPO_ROOT
 from orchestration.dbt_runner import DbtReport
 from orchestration.elt import RunSummary
 from orchestration.ops.alerts import ATTEMPTS, send_alert
 from orchestration.ops.health import check_last_run
 from orchestration.ops.runner import guarded_run
 from tests.conftest import make_settings, query
-from tests.ops.conftest import API_KEY, HOOK_TOKEN, PASSWORD, Receiver, cli, with_password
+from tests.ops.conftest import API_KEY, HOOK_TOKEN, PASSWORD, Receiver, clean_env, cli, with_password
 
 SECRETS = (API_KEY, PASSWORD, HOOK_TOKEN)
 
@@ -85,3 +91,35 @@ def test_quality_warnings_alert_only_with_alert_on_warn(fresh_database, receiver
     [alert] = receiver.texts()
     assert "succeeded with 2 data-quality warnings" in alert
     assert query(fresh_database, "select count(*) from ops.run_log where status = 'succeeded'") == [(2,)]
+
+
+def test_a_terminated_run_is_recorded_as_failed_and_alerted(fresh_database, receiver, tmp_path):
+    silent = socket.socket()  # an API that accepts connections and never answers: the run hangs in el
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    env = clean_env(WAREHOUSE_URL=fresh_database, RAPIDAPI_KEY=API_KEY,
+                    JSEARCH_BASE_URL=f"http://127.0.0.1:{silent.getsockname()[1]}", HTTP_TIMEOUT_SECONDS="120",
+                    ALERT_WEBHOOK_URL=receiver.url, ELT_BUILD_DIR=str(tmp_path), ELT_STAGE_RETRIES="el=3")
+    run = subprocess.Popen([sys.executable, "-m", "orchestration", "run"], cwd=REPO_ROOT, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        def started() -> bool:
+            return bool(query(fresh_database, "select to_regclass('ops.run_log') is not null")[0][0] and query(
+                fresh_database, "select count(*) from ops.run_log where status = 'running'")[0][0])
+
+        while not started():
+            assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+            time.sleep(0.2)
+        time.sleep(1)  # well inside the extract-load stage
+        run.send_signal(signal.SIGTERM)
+        out, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+        silent.close()
+    assert run.returncode != 0
+    [(status, stage, message)] = query(fresh_database, "select status, stage_failed, message from ops.run_log "
+                                                       "order by started_at desc limit 1")
+    assert (status, stage) == ("failed", "el:jsearch") and "terminated by signal SIGTERM" in message
+    assert "retrying" not in err  # stopping is not a failure to retry
+    assert any("terminated by signal SIGTERM" in text for text in receiver.texts())
