@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -216,7 +216,6 @@ class Settings:
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
         found = [self.rapidapi_key, self.alert_webhook_url]
-        for url in (self.warehouse_url,):
-            password = urlsplit(url).password if url else None
-            found.append(password)
+        password = urlsplit(self.warehouse_url).password if self.warehouse_url else None
+        found += [password, unquote(password) if password else None]
         return tuple(value for value in found if value)
