@@ -142,7 +142,7 @@ class Settings:
     run_lock_wait_seconds: float = 60.0  # ELT_RUN_LOCK_WAIT_SECONDS: how long a second run waits
     alert_webhook_url: str | None = field(default=None, repr=False)  # ALERT_WEBHOOK_URL, a secret
     alert_on_warn: bool = False  # ALERT_ON_WARN
-    backup_dir: Path | None = None  # BACKUP_DIR, default <ELT_BUILD_DIR>/backups
+    backup_dir: Path | None = None  # BACKUP_DIR, default <repo>/backups (git-ignored, kept by make clean)
     backup_keep_daily: int = 30  # BACKUP_KEEP_DAILY
     backup_keep_weekly: int = 0  # BACKUP_KEEP_WEEKLY
     github_step_summary: Path | None = None  # GITHUB_STEP_SUMMARY, set by GitHub Actions
@@ -211,7 +211,7 @@ class Settings:
 
     @property
     def backups(self) -> Path:
-        return self.backup_dir or self.build_dir / "backups"
+        return self.backup_dir or REPO_ROOT / "backups"
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
