@@ -33,17 +33,6 @@ EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 BENCH_DB = "elt_bench"
 
 
-def fresh_database(settings: Settings) -> str:
-    admin = warehouse.with_database(warehouse.resolve_url(settings), "postgres")
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'drop database if exists "{BENCH_DB}" with (force)')
-        cur.execute(f'create database "{BENCH_DB}"')
-    conn.close()
-    return warehouse.with_database(admin, BENCH_DB)
-
-
 def measure(label: str, settings: Settings, url: str, base_url: str) -> dict:
     load = run_source(settings, url, "jsearch", base_url)
     started = time.perf_counter()
@@ -116,7 +105,7 @@ def main() -> int:
            "JSEARCH_QUERIES": "data engineer", "JSEARCH_NUM_PAGES": "100",
            "JSEARCH_MAX_PAGES": str(postings // 10 + 1000), "JSEARCH_RATE_LIMIT_PER_MIN": "0",
            "ELT_BUILD_DIR": str(base.build_dir / "bench")}
-    url = fresh_database(base)
+    url = warehouse.recreate_database(base, BENCH_DB)
     results = []
     with start_sandbox_process(env=env) as sandbox:
         base_url = sandbox.url

@@ -90,14 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     if not SCORER.exists():
         print(f"error: the scorer {SCORER} is missing (it lives in ../shared/bin)", file=sys.stderr)
         return 2
-    admin = warehouse.with_database(warehouse.resolve_url(settings), "postgres")
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'drop database if exists "{BENCH_DB}" with (force)')
-        cur.execute(f'create database "{BENCH_DB}"')
-    conn.close()
-    url = warehouse.with_database(admin, BENCH_DB)
+    url = warehouse.recreate_database(settings, BENCH_DB)
     docs = load_postings(url, args.gold)
     target = settings.build_dir / "bench" / "dbt-target"
     run_dbt(["seed"], url, target_path=target, quiet=True)

@@ -33,3 +33,10 @@
         ''
     {%- endif -%}
 {%- endmacro %}
+
+{#- Weeks whose jobs changed since this weekly mart last ran: the weeks it must recompute. -#}
+{% macro changed_posted_weeks() -%}
+    select distinct posted_week
+    from {{ ref('fct_job_postings') }}
+    where last_load_id > {{ load_watermark('last_load_id') }}
+{%- endmacro %}

@@ -13,9 +13,7 @@
 with
 
 changed_weeks as (
-    select distinct posted_week
-    from {{ ref('fct_job_postings') }}
-    where last_load_id > {{ load_watermark('last_load_id') }}
+    {{ changed_posted_weeks() }}
 ),
 
 jobs as (
