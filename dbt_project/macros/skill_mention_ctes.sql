@@ -8,6 +8,11 @@
     inside a longer match are dropped. Row estimates of set-returning functions are guesses, so
     the caller pins the plan (materialized CTEs here, no merge joins in its pre_hook). -#}
 {% macro skill_mention_ctes() %}
+{#- fields and practices that also name roles, teams, departments and industries -#}
+{%- set broad_categories -%}
+'methodology', 'devops', 'data_engineering', 'machine_learning', 'design', 'bi_analytics', 'field_of_study',
+'industry_domain', 'security', 'testing', 'database', 'systems', 'data_warehouse', 'mobile', 'cloud'
+{%- endset %}
 aliases as (
     select
         alias,
@@ -87,19 +92,22 @@ matches as (
     inner join aliases on lower(candidates.surface_text) = aliases.alias_key
 ),
 
--- what surrounds each match of an ambiguous alias: neighbour tokens and nearby words
+-- what surrounds each match of an ambiguous alias, or of a broad-field or human-language skill
+-- (the role and organisation rules below): neighbour tokens and nearby words
 surroundings as (
     select
         matches.job_id,
         matches.start_position,
         token_arrays.tokens[matches.start_position - 1] as previous_token,
+        lower(token_arrays.tokens[matches.start_position - 2]) as second_previous_token,
         token_arrays.tokens[matches.end_position + 1] as next_token,
+        lower(token_arrays.tokens[matches.end_position + 2]) as second_next_token,
         string_to_array(lower(array_to_string(
             token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8], ' '
         )), ' ') as nearby_tokens
     from matches
     inner join token_arrays on matches.job_id = token_arrays.job_id
-    where matches.match_rule <> 'any'
+    where matches.match_rule <> 'any' or matches.category in ({{ broad_categories }}, 'natural_language')
 ),
 
 -- an unambiguous skill within 8 tokens supports an ambiguous one ("Python, R and SQL")
@@ -127,6 +135,55 @@ judged as (
         matches.surface_text,
         matches.skill_id,
         case
+            -- a field that names a role or a team ("DevOps Engineers", "UX designers", "Data
+            -- Engineering team", "iOS Developer"); ways of working stay ("Agile team", "Scrum Master")
+            when
+                matches.category in ({{ broad_categories }})
+                and matches.skill_id not in ('agile', 'scrum', 'kanban', 'lean', 'safe')
+                and lower(coalesce(surroundings.next_token, '')) in (
+                    'engineer', 'engineers', 'team', 'teams', 'master', 'masters', 'designer', 'designers',
+                    'developer', 'developers', 'expert', 'experts', 'specialist', 'specialists', 'administrator',
+                    'administrators', 'functions', 'department', 'departments', 'professionals', 'scientist',
+                    'scientists', 'lead', 'leads', 'manager', 'managers', 'architect', 'architects', 'analyst',
+                    'analysts', 'consultant', 'consultants'
+                )
+                then false
+            -- an organisational unit named after a field ("Department of Physics")
+            when
+                matches.category in ({{ broad_categories }})
+                and lower(coalesce(surroundings.previous_token, '')) = 'of'
+                and coalesce(surroundings.second_previous_token, '') in (
+                    'department', 'departments', 'institute', 'faculty', 'school', 'centre', 'center',
+                    'division', 'lab', 'laboratory'
+                )
+                then false
+            -- the company's own industry ("a fintech company", "biotech partners"), not the
+            -- "Company size" line that follows an industry list
+            when
+                matches.category in ('industry_domain', 'field_of_study')
+                and lower(coalesce(surroundings.next_token, '')) in (
+                    'company', 'companies', 'startup', 'startups', 'firm', 'firms', 'sector', 'sectors',
+                    'partner', 'partners', 'cluster'
+                )
+                and not (
+                    lower(surroundings.next_token) = 'company'
+                    and coalesce(surroundings.second_next_token, '') = 'size'
+                )
+                then false
+            -- a human language as the language of the application, or of offered classes
+            when
+                matches.category = 'natural_language'
+                and (
+                    lower(coalesce(surroundings.next_token, '')) in ('classes', 'class', 'courses', 'course', 'lessons')
+                    or (
+                        lower(coalesce(surroundings.previous_token, '')) = 'in'
+                        and coalesce(surroundings.second_previous_token, '') in (
+                            'submitted', 'attached', 'be', 'cv', 'application', 'applications', 'materials',
+                            'letter', 'send', 'sent', 'documents', 'uploaded', 'enclosed'
+                        )
+                    )
+                )
+                then false
             when matches.match_rule = 'any' then true
             when matches.surface_text <> coalesce(matches.case_form, '') then false
             when coalesce(surroundings.previous_token, '') in ('&', '-') then false
