@@ -102,14 +102,25 @@ class LocalServer:
         )
 
     def _start_server(self, run_as: str | None) -> None:
-        port = _free_port(self._previous_port())
         stale_pid = self.pgdata / "postmaster.pid"
         if stale_pid.exists() and not _pid_alive(stale_pid):
             stale_pid.unlink()
         log = self.pgdata / "server.log"
-        options = f"-h 127.0.0.1 -p {port} -k '' -c fsync=off -c synchronous_commit=off -c max_connections=100"
-        _run([str(_pg_bin("pg_ctl")), "-D", str(self.pgdata), "-l", str(log), "-o", options, "-w", "-t", "60",
-              "start"], run_as=run_as)
+        port = self._previous_port()
+        for _attempt in range(5):
+            # a port can be taken between the check and the bind: then try the next free one
+            port = _free_port(port)
+            options = f"-h 127.0.0.1 -p {port} -k '' -c synchronous_commit=off -c max_connections=100"
+            try:
+                _run([str(_pg_bin("pg_ctl")), "-D", str(self.pgdata), "-l", str(log), "-o", options, "-w",
+                      "-t", "60", "start"], run_as=run_as)
+                break
+            except WarehouseError:
+                if "could not create any TCP/IP sockets" not in _tail(log):
+                    raise WarehouseError(f"local Postgres did not start; see {log}:\n{_tail(log)}") from None
+                port += 1
+        else:
+            raise WarehouseError(f"local Postgres found no free port near {FIRST_PORT}; see {log}")
         self.port_file.write_text(f"{port}\n")
         deadline = time.monotonic() + 30
         while not _accepts_connections(port):
@@ -122,6 +133,13 @@ class LocalServer:
             return int(self.port_file.read_text().strip())
         except (OSError, ValueError):
             return FIRST_PORT
+
+
+def _tail(log: Path, lines: int = 5) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 def _pid_alive(pid_file: Path) -> bool:
@@ -169,10 +187,15 @@ def _run(cmd: list[str], run_as: str | None) -> None:
 
 
 def _free_port(preferred: int) -> int:
-    for port in [preferred, *range(FIRST_PORT, FIRST_PORT + 200)]:
+    """The first port from `preferred` on (then from 54329) that can be bound on loopback now."""
+    for port in [*range(preferred, preferred + 20), *range(FIRST_PORT, FIRST_PORT + 200)]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Postgres binds
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     raise WarehouseError("no free TCP port found for the local warehouse near 54329")
 
 

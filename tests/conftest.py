@@ -18,14 +18,19 @@ SHARED = REPO_ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
-def server_url() -> str:
-    """Admin URL of the Postgres server the tests use (database `postgres`)."""
+def server_url() -> Iterator[str]:
+    """Admin URL of the Postgres server the tests use (database `postgres`); a server the session
+    started is stopped at its end."""
     configured = os.environ.get("WAREHOUSE_URL", "").strip()
     if configured:
-        return with_database(configured, "postgres")
+        yield with_database(configured, "postgres")
+        return
     server = LocalServer(REPO_ROOT / "build" / "test-warehouse")
+    was_running = server.is_running()
     server.start()
-    return server.url("postgres")
+    yield server.url("postgres")
+    if not was_running:
+        server.stop()
 
 
 def _admin(server_url: str, statement: str) -> None:
