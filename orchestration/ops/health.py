@@ -26,7 +26,7 @@ from psycopg2 import sql
 
 from orchestration import warehouse
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.extract_load import SOURCES, source_endpoint
+from orchestration.extract_load import RUN_SOURCES, source_endpoint
 from orchestration.ops import run_log, scrub, utc
 from orchestration.ops.lock import lock_holder
 
@@ -169,7 +169,7 @@ def check_health(settings: Settings) -> list[Check]:
     except (warehouse.WarehouseError, psycopg2.Error) as exc:
         checks.append(Check("warehouse", "fail", str(exc).strip()))
         url = None
-    for source in settings.sources or SOURCES:
+    for source in settings.sources or RUN_SOURCES:
         checks.append(check_source(settings, source))
     if url:
         try:
