@@ -31,7 +31,7 @@ from orchestration.config import ConfigError, Settings
 LOADER_FILE_FORMAT = "csv"
 SOURCES = ("jsearch", "remotive", "arbeitnow", "adzuna")
 # what `make run` / `make el` load when no source is named (ELT_SOURCES narrows it)
-RUN_SOURCES = ("jsearch",)  # TODO(sources): all four once the sandbox serves the new boards
+RUN_SOURCES = SOURCES
 API_SETTINGS = {"jsearch": jsearch_settings, "remotive": remotive_settings,
                 "arbeitnow": arbeitnow_settings, "adzuna": adzuna_settings}
 
