@@ -63,7 +63,7 @@ def test_health_fails_on_stale_sources_and_alerts(run, receiver):
     result = make("health", ELT_AS_OF=stale, ALERT_WEBHOOK_URL=receiver.url, **run["env"])
     assert result.returncode != 0 and "Error 1" in result.stderr  # make reports the command's exit 1
     assert "FAIL  freshness raw_jsearch.job_postings" in result.stdout and "error after 48.0h" in result.stdout
-    assert "UNHEALTHY: 3 ok, 0 warnings, 1 failed" in result.stdout
+    assert f"UNHEALTHY: {2 + len(SOURCES)} ok, 0 warnings, 1 failed" in result.stdout  # warehouse, sources, run
     [alert] = receiver.texts()
     assert "health check failed" in alert and "freshness raw_jsearch.job_postings" in alert
     assert HOOK_TOKEN not in result.stdout + result.stderr

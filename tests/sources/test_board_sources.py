@@ -104,6 +104,9 @@ def test_malformed_records_are_rejected_with_a_reason_and_drift_is_tolerated(boa
     with start_sandbox(config) as sandbox:
         sandbox.state.set_faults(FaultConfig.parse("malformed=0.3,drift=0.3"), endpoint=board)
         report = run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.url)
+        # served again on the next call, the same bad records are not quarantined twice
+        rerun = run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.url)
+    assert rerun.rows == 0, rerun.rows_by_table
     id_field = {"remotive": "id", "arbeitnow": "slug", "adzuna": "id"}[board]
     time_field = {"remotive": "publication_date", "arbeitnow": "created_at", "adzuna": "created"}[board]
     reasons = dict(query(database, f"select reason, count(*) from raw_{board}.job_postings_rejected group by 1"))
