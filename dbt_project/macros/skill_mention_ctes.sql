@@ -15,15 +15,16 @@
 {%- endset %}
 aliases as (
     select
-        alias,
-        skill_id,
-        category,
-        match_rule,
-        case_form,
-        alias_key,
-        first_token,
-        token_count
-    from {{ ref('int_skill_aliases__tokenized') }}
+        tokenized.alias,
+        tokenized.skill_id,
+        tokenized.category,
+        tokenized.match_rule,
+        tokenized.case_form,
+        tokenized.alias_key,
+        tokenized.first_token,
+        tokenized.token_count,
+        tokenized.skill_id in {{ skill_field_ids() }} as is_field
+    from {{ ref('int_skill_aliases__tokenized') }} as tokenized
 ),
 
 -- the n-gram lengths worth building at a token: only those of aliases that start with it
@@ -34,19 +35,37 @@ alias_shapes as (
     from aliases
 ),
 
--- materialized: each posting is tokenised once, not once per reference
+-- where a "Company description" section starts (StackOverflow-style ads end with one): it
+-- describes the employer, its products and industry, not the job (a cheap strpos first)
+company_sections as (
+    select
+        job_id,
+        load_id,
+        posting_text,
+        nullif(strpos(posting_text, 'Company description'), 0) as company_offset
+    from postings
+),
+
+-- materialized: each posting is tokenised once, not once per reference; the company section
+-- runs from its header to a later "Job description" header or the end, in token positions
 token_arrays as materialized (
     select
-        postings.job_id,
-        postings.load_id,
+        company_sections.job_id,
+        company_sections.load_id,
         array(
             select token_matches.token_match[1]
             from
-                regexp_matches(postings.posting_text, {{ skill_token_pattern() }}, 'g')
+                regexp_matches(company_sections.posting_text, {{ skill_token_pattern() }}, 'g')
                 with ordinality as token_matches (token_match, token_position)
             order by token_matches.token_position
-        ) as tokens
-    from postings
+        ) as tokens,
+        {{ skill_token_count('left(company_sections.posting_text, company_sections.company_offset - 1)') }}
+        + 1 as company_section_start,
+        {{ skill_token_count(
+            "left(company_sections.posting_text, company_sections.company_offset - 1 + nullif(strpos("
+            ~ "substr(company_sections.posting_text, company_sections.company_offset), 'Job description'), 0) - 1)"
+        ) }} as company_section_end
+    from company_sections
 ),
 
 -- only positions whose token can start an alias (a hash join), each yielding the n-grams of the
@@ -59,7 +78,9 @@ candidates as materialized (
         token_arrays.load_id,
         ngrams.start_position,
         ngrams.start_position + ngrams.token_count - 1 as end_position,
-        ngrams.surface_text
+        ngrams.surface_text,
+        token_arrays.company_section_start,
+        token_arrays.company_section_end
     from token_arrays
     cross join lateral (
         select
@@ -84,17 +105,21 @@ matches as (
         candidates.start_position,
         candidates.end_position,
         candidates.surface_text,
+        candidates.company_section_start,
+        candidates.company_section_end,
         aliases.skill_id,
         aliases.category,
         aliases.match_rule,
-        aliases.case_form
+        aliases.case_form,
+        aliases.is_field
     from candidates
     inner join aliases on lower(candidates.surface_text) = aliases.alias_key
 ),
 
 -- what surrounds each match of an ambiguous alias, or of a broad-field or human-language skill
--- (the role and organisation rules below): neighbour tokens and nearby words
-surroundings as (
+-- (the role, organisation and company-voice rules below): neighbour tokens, nearby words, and
+-- the up to 40 tokens on each side up to the sentence's end
+windows as (
     select
         matches.job_id,
         matches.start_position,
@@ -104,10 +129,44 @@ surroundings as (
         lower(token_arrays.tokens[matches.end_position + 2]) as second_next_token,
         string_to_array(lower(array_to_string(
             token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8], ' '
-        )), ' ') as nearby_tokens
+        )), ' ') as nearby_tokens,
+        token_arrays.tokens[greatest(1, matches.start_position - 40):matches.start_position - 1] as left_tokens,
+        token_arrays.tokens[matches.end_position + 1:matches.end_position + 40] as right_tokens
     from matches
     inner join token_arrays on matches.job_id = token_arrays.job_id
-    where matches.match_rule <> 'any' or matches.category in ({{ broad_categories }}, 'natural_language')
+    where
+        matches.match_rule <> 'any'
+        or matches.is_field
+        or matches.category in ({{ broad_categories }}, 'natural_language')
+),
+
+surroundings as (
+    select
+        windows.job_id,
+        windows.start_position,
+        windows.previous_token,
+        windows.second_previous_token,
+        windows.next_token,
+        windows.second_next_token,
+        windows.nearby_tokens,
+        array(
+            select lower(sentence_part.token)
+            from unnest(windows.left_tokens) with ordinality as sentence_part (token, token_position)
+            where sentence_part.token_position > coalesce((
+                select max(left_break.token_position)
+                from unnest(windows.left_tokens) with ordinality as left_break (token, token_position)
+                where left_break.token = any({{ skill_sentence_breaks() }})
+            ), 0)
+            union all
+            select lower(sentence_part.token)
+            from unnest(windows.right_tokens) with ordinality as sentence_part (token, token_position)
+            where sentence_part.token_position < coalesce((
+                select min(right_break.token_position)
+                from unnest(windows.right_tokens) with ordinality as right_break (token, token_position)
+                where right_break.token = any({{ skill_sentence_breaks() }})
+            ), 41)
+        ) as sentence_tokens
+    from windows
 ),
 
 -- an unambiguous skill within 8 tokens supports an ambiguous one ("Python, R and SQL")
@@ -135,6 +194,17 @@ judged as (
         matches.surface_text,
         matches.skill_id,
         case
+            -- the employer's own description (StackOverflow ads' "Company description" section)
+            when matches.start_position between matches.company_section_start
+                and coalesce(matches.company_section_end, matches.start_position)
+                then false
+            -- a field in the company's voice that asks nothing of the candidate: "our teams build
+            -- big data and mobile solutions", "we are a cloud company" (not "you know our stack")
+            when
+                matches.is_field
+                and surroundings.sentence_tokens && array['we', 'our', 'us', 'ours']
+                and not surroundings.sentence_tokens && {{ skill_requirement_words() }}
+                then false
             -- a field that names a role or a team ("DevOps Engineers", "UX designers", "Data
             -- Engineering team", "iOS Developer"); ways of working stay ("Agile team", "Scrum Master")
             when
