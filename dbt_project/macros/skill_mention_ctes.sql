@@ -118,7 +118,7 @@ matches as (
 
 -- what surrounds each match of an ambiguous alias, or of a broad-field or human-language skill
 -- (the role, organisation and company-voice rules below): neighbour tokens, nearby words, and
--- the up to 40 tokens on each side up to the sentence's end
+-- for fields the up to 40 tokens on each side (as lower-case text) to find their sentence
 windows as (
     select
         matches.job_id,
@@ -130,8 +130,16 @@ windows as (
         string_to_array(lower(array_to_string(
             token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8], ' '
         )), ' ') as nearby_tokens,
-        token_arrays.tokens[greatest(1, matches.start_position - 40):matches.start_position - 1] as left_tokens,
-        token_arrays.tokens[matches.end_position + 1:matches.end_position + 40] as right_tokens
+        case when matches.is_field then
+            ' ' || lower(array_to_string(
+                token_arrays.tokens[greatest(1, matches.start_position - 40):matches.start_position - 1], ' '
+            )) || ' '
+        end as left_text,
+        case when matches.is_field then
+            ' ' || lower(array_to_string(
+                token_arrays.tokens[matches.end_position + 1:matches.end_position + 40], ' '
+            )) || ' '
+        end as right_text
     from matches
     inner join token_arrays on matches.job_id = token_arrays.job_id
     where
@@ -149,23 +157,10 @@ surroundings as (
         windows.next_token,
         windows.second_next_token,
         windows.nearby_tokens,
-        array(
-            select lower(sentence_part.token)
-            from unnest(windows.left_tokens) with ordinality as sentence_part (token, token_position)
-            where sentence_part.token_position > coalesce((
-                select max(left_break.token_position)
-                from unnest(windows.left_tokens) with ordinality as left_break (token, token_position)
-                where left_break.token = any({{ skill_sentence_breaks() }})
-            ), 0)
-            union all
-            select lower(sentence_part.token)
-            from unnest(windows.right_tokens) with ordinality as sentence_part (token, token_position)
-            where sentence_part.token_position < coalesce((
-                select min(right_break.token_position)
-                from unnest(windows.right_tokens) with ordinality as right_break (token, token_position)
-                where right_break.token = any({{ skill_sentence_breaks() }})
-            ), 41)
-        ) as sentence_tokens
+        -- the words of the sentence around a field: the left part after its last sentence break
+        -- (a greedy match), the right part before its first
+        regexp_replace(windows.left_text, '^.*\s{{ skill_sentence_break() }}\s', ' ')
+        || regexp_replace(windows.right_text, '\s{{ skill_sentence_break() }}\s.*$', ' ') as sentence_text
     from windows
 ),
 
@@ -202,8 +197,8 @@ judged as (
             -- big data and mobile solutions", "we are a cloud company" (not "you know our stack")
             when
                 matches.is_field
-                and surroundings.sentence_tokens && array['we', 'our', 'us', 'ours']
-                and not surroundings.sentence_tokens && {{ skill_requirement_words() }}
+                and surroundings.sentence_text ~ '\m(we|our|us|ours)\M'
+                and surroundings.sentence_text !~ {{ skill_requirement_words() }}
                 then false
             -- a field that names a role or a team ("DevOps Engineers", "UX designers", "Data
             -- Engineering team", "iOS Developer"); ways of working stay ("Agile team", "Scrum Master")

@@ -3,14 +3,14 @@
     (node.js, asp.net, c++, c#); the punctuation . / & + # - stands alone, so `.net` is `. net`,
     `ci/cd` is `ci / cd`, and `R&D` or `C-suite` can be recognised as such. Line breaks, ! ? ;
     and bullets are tokens too (no alias contains them): they end sentences, so no alias spans
-    two lines and the extractor can judge a match by its sentence (skill_sentence_breaks). -#}
+    two lines and the extractor can judge a match by its sentence (skill_sentence_break). -#}
 {% macro skill_token_pattern() -%}
     '[[:alnum:]]+(?:\.[[:alnum:]]+)*[+#]*|[./&+#-]|[\n!?;•*]'
 {%- endmacro %}
 
-{#- Tokens that end a sentence or a list item. -#}
-{% macro skill_sentence_breaks() -%}
-    array[E'\n', '.', '!', '?', ';', '•', '*']
+{#- A token that ends a sentence or a list item (a regex bracket expression). -#}
+{% macro skill_sentence_break() -%}
+    [\n.!?;•*]
 {%- endmacro %}
 
 {#- Lower-case token key of a text: tokens joined by single spaces. -#}
@@ -30,12 +30,8 @@
     )) end)
 {%- endmacro %}
 
-{#- Lower-case words that make a sentence address the candidate or ask something of them. -#}
+{#- Lower-case words that make a sentence address the candidate or ask something of them
+    (a regex over the sentence's words). -#}
 {% macro skill_requirement_words() -%}
-    array[
-        'you', 'your', 'experience', 'experienced', 'knowledge', 'familiar', 'familiarity', 'proficient',
-        'proficiency', 'skill', 'skills', 'understanding', 'expertise', 'background', 'degree', 'plus',
-        'bonus', 'required', 'requirement', 'requirements', 'exposure', 'solid', 'strong', 'good',
-        'excellent', 'deep', 'hands', 'know'
-    ]
+    '\m(you|your|experience|experienced|knowledge|familiar|familiarity|proficient|proficiency|skill|skills|understanding|expertise|background|degree|plus|bonus|required|requirement|requirements|exposure|solid|strong|good|excellent|deep|hands|know)\M'
 {%- endmacro %}
