@@ -116,52 +116,63 @@ matches as (
     inner join aliases on lower(candidates.surface_text) = aliases.alias_key
 ),
 
--- what surrounds each match of an ambiguous alias, or of a broad-field or human-language skill
--- (the role, organisation and company-voice rules below): neighbour tokens, nearby words, and
--- for fields the up to 40 tokens on each side (as lower-case text) to find their sentence
-windows as (
+-- what surrounds each match of an ambiguous alias, a field, or a broad-field or human-language
+-- skill (the rules below): neighbour tokens, nearby words (for ambiguous aliases), the sentence
+-- of a field and whether a match stands in a tag list. The 40 tokens on each side are sliced
+-- once per match (offset 0 keeps the slice from being inlined into every use): finding the n-th
+-- element of a text array walks it, so one slice costs less than a subscript per neighbour.
+surroundings as (
     select
         matches.job_id,
         matches.start_position,
-        token_arrays.tokens[matches.start_position - 1] as previous_token,
-        lower(token_arrays.tokens[matches.start_position - 2]) as second_previous_token,
-        token_arrays.tokens[matches.end_position + 1] as next_token,
-        lower(token_arrays.tokens[matches.end_position + 2]) as second_next_token,
-        string_to_array(lower(array_to_string(
-            token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8], ' '
-        )), ' ') as nearby_tokens,
-        case when matches.is_field then
-            ' ' || lower(array_to_string(
-                token_arrays.tokens[greatest(1, matches.start_position - 40):matches.start_position - 1], ' '
-            )) || ' '
-        end as left_text,
-        case when matches.is_field then
-            ' ' || lower(array_to_string(
-                token_arrays.tokens[matches.end_position + 1:matches.end_position + 40], ' '
-            )) || ' '
-        end as right_text
+        windows.window_tokens[windows.match_start - 1] as previous_token,
+        lower(windows.window_tokens[windows.match_start - 2]) as second_previous_token,
+        windows.window_tokens[windows.match_end + 1] as next_token,
+        lower(windows.window_tokens[windows.match_end + 2]) as second_next_token,
+        case when matches.match_rule = 'needs_context' then
+            string_to_array(lower(array_to_string(
+                windows.window_tokens[greatest(1, windows.match_start - 8):windows.match_end + 8], ' '
+            )), ' ')
+        end as nearby_tokens,
+        -- the words of the sentence around a field within 40 tokens: the left part after its
+        -- last sentence break (a greedy match), the right part before its first; only needed
+        -- (and built) when the company speaks nearby
+        case when matches.is_field and windows.window_tokens && array['we', 'We', 'WE', 'our', 'Our', 'OUR', 'us', 'Us'] then
+            regexp_replace(
+                ' ' || lower(array_to_string(
+                    windows.window_tokens[1:windows.match_start - 1], ' '
+                )) || ' ',
+                '^.*\s{{ skill_sentence_break() }}\s', ' '
+            )
+            || regexp_replace(
+                ' ' || lower(array_to_string(
+                    windows.window_tokens[windows.match_end + 1:], ' '
+                )) || ' ',
+                '\s{{ skill_sentence_break() }}\s.*$', ' '
+            )
+        end as sentence_text,
+        -- a StackOverflow-style tag list: the rest of a line after a "Technologies" header
+        case when matches.match_rule <> 'any' and windows.window_tokens && array['Technologies'] then
+            coalesce(substring(
+                ' ' || array_to_string(windows.window_tokens[1:windows.match_start - 1], ' ') || ' '
+                from '\sTechnologies (?:\n )?([^\n]*)$'
+            ) !~ '\mdescription\M', false)
+        else false end as is_in_tag_list
     from matches
     inner join token_arrays on matches.job_id = token_arrays.job_id
+    cross join lateral (
+        select
+            token_arrays.tokens[
+                greatest(1, matches.start_position - 40):matches.end_position + 40
+            ] as window_tokens,
+            matches.start_position - greatest(1, matches.start_position - 40) + 1 as match_start,
+            matches.end_position - greatest(1, matches.start_position - 40) + 1 as match_end
+        offset 0
+    ) as windows
     where
         matches.match_rule <> 'any'
         or matches.is_field
         or matches.category in ({{ broad_categories }}, 'natural_language')
-),
-
-surroundings as (
-    select
-        windows.job_id,
-        windows.start_position,
-        windows.previous_token,
-        windows.second_previous_token,
-        windows.next_token,
-        windows.second_next_token,
-        windows.nearby_tokens,
-        -- the words of the sentence around a field: the left part after its last sentence break
-        -- (a greedy match), the right part before its first
-        regexp_replace(windows.left_text, '^.*\s{{ skill_sentence_break() }}\s', ' ')
-        || regexp_replace(windows.right_text, '\s{{ skill_sentence_break() }}\s.*$', ' ') as sentence_text
-    from windows
 ),
 
 -- an unambiguous skill within 8 tokens supports an ambiguous one ("Python, R and SQL")
@@ -250,6 +261,8 @@ judged as (
                 )
                 then false
             when matches.match_rule = 'any' then true
+            -- tags are written in lower case ("spring java go"): the list is their context
+            when surroundings.is_in_tag_list then true
             when matches.surface_text <> coalesce(matches.case_form, '') then false
             when coalesce(surroundings.previous_token, '') in ('&', '-') then false
             when coalesce(surroundings.next_token, '') in ('&', '-') then false

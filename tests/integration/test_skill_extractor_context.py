@@ -1,6 +1,6 @@
 """The extractor's sentence and section rules, run through `make bench-skills` code (the same dbt
 macro as the warehouse) on constructed postings: fields the company names about itself and the
-"Company description" section are not the job's skills; products and requirements are."""
+"Company description" section are not the job's skills; products, requirements and tag lists are."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ POSTINGS = {
         "Strong knowledge of Terraform is required."
     ),
     "lines": "Skills\nApache\nKafka experience is a plus.",
+    "tags": "Backend Developer\nTechnologies\nspring java go\nJob description\nReady to go further with Java?",
+    "prose": "Ready to go further? Spring is a busy season for our shop.",
 }
 
 
@@ -55,5 +57,8 @@ def test_company_voice_and_company_section(server_url, tmp_path, monkeypatch):
     assert not {"terraform", "ansible"} & found["company"]
     # the section ends at a later "Job description" header
     assert "terraform" in found["company_then_job"]
+    # a lower-case tag list after a "Technologies" header is its own context for ambiguous names
+    assert {"spring", "go", "java"} <= found["tags"]
+    assert not {"spring", "go"} & found["prose"]
     # a name split over two lines is not one mention
     assert "apache kafka" not in found["lines"] and "kafka" in found["lines"]
