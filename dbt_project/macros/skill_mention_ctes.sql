@@ -266,6 +266,13 @@ judged as (
             when matches.surface_text <> coalesce(matches.case_form, '') then false
             when coalesce(surroundings.previous_token, '') in ('&', '-') then false
             when coalesce(surroundings.next_token, '') in ('&', '-') then false
+            -- a nationality word is a language only where languages are spoken of ("fluent in
+            -- German and English"), not in "a German company"
+            when matches.category = 'natural_language' and matches.match_rule = 'needs_context'
+                then surroundings.nearby_tokens && array[
+                    'fluent', 'fluency', 'fluently', 'speak', 'speaks', 'speaking', 'spoken', 'written',
+                    'verbal', 'language', 'languages', 'native', 'proficiency', 'proficient', 'command', 'english'
+                ]
             when matches.match_rule = 'case_sensitive' then true
             when surroundings.nearby_tokens && array[
                 'programming', 'language', 'languages', 'developer', 'developers', 'coding', 'code',

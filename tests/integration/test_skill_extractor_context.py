@@ -32,6 +32,8 @@ POSTINGS = {
     "lines": "Skills\nApache\nKafka experience is a plus.",
     "tags": "Backend Developer\nTechnologies\nspring java go\nJob description\nReady to go further with Java?",
     "prose": "Ready to go further? Spring is a busy season for our shop.",
+    "language": "You are fluent in German and English.",
+    "nationality": "A German company building Python tools.",
 }
 
 
@@ -60,5 +62,8 @@ def test_company_voice_and_company_section(server_url, tmp_path, monkeypatch):
     # a lower-case tag list after a "Technologies" header is its own context for ambiguous names
     assert {"spring", "go", "java"} <= found["tags"]
     assert not {"spring", "go"} & found["prose"]
+    # a nationality word is a language only where languages are spoken of
+    assert {"german", "english"} <= found["language"]
+    assert "german" not in found["nationality"] and "python" in found["nationality"]
     # a name split over two lines is not one mention
     assert "apache kafka" not in found["lines"] and "kafka" in found["lines"]
