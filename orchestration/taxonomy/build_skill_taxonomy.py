@@ -932,7 +932,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, content in sorted(files.items()):
         target(name, args.out, macros).write_text(content, encoding="utf-8")
     counts = files[f"{VERSION_SEED}.csv"].splitlines()[1].rsplit(",", 2)
-    print(f"wrote {len(files)} files to {args.out}: {counts[1]} skills, {counts[2]} aliases")
+    print(f"wrote {len(files) - 1} seed files to {args.out} and {FIELDS_MACRO} to {macros}: "
+          f"{counts[1]} skills, {counts[2]} aliases")
     return 0
 
 
