@@ -119,7 +119,7 @@ matches as (
 -- what surrounds each match of an ambiguous alias, a field, or a broad-field or human-language
 -- skill (the rules below): neighbour tokens, nearby words (for ambiguous aliases), the sentence
 -- of a field and whether a match stands in a tag list. The 40 tokens on each side are sliced
--- once per match (offset 0 keeps the slice from being inlined into every use): finding the n-th
+-- once per match (the limit keeps the slice from being inlined into every use): finding the n-th
 -- element of a text array walks it, so one slice costs less than a subscript per neighbour.
 surroundings as (
     select
@@ -167,7 +167,7 @@ surroundings as (
             ] as window_tokens,
             matches.start_position - greatest(1, matches.start_position - 40) + 1 as match_start,
             matches.end_position - greatest(1, matches.start_position - 40) + 1 as match_end
-        offset 0
+        limit 1
     ) as windows
     where
         matches.match_rule <> 'any'
