@@ -15,15 +15,16 @@
 {%- endset %}
 aliases as (
     select
-        alias,
-        skill_id,
-        category,
-        match_rule,
-        case_form,
-        alias_key,
-        first_token,
-        token_count
-    from {{ ref('int_skill_aliases__tokenized') }}
+        tokenized.alias,
+        tokenized.skill_id,
+        tokenized.category,
+        tokenized.match_rule,
+        tokenized.case_form,
+        tokenized.alias_key,
+        tokenized.first_token,
+        tokenized.token_count,
+        tokenized.skill_id in {{ skill_field_ids() }} as is_field
+    from {{ ref('int_skill_aliases__tokenized') }} as tokenized
 ),
 
 -- the n-gram lengths worth building at a token: only those of aliases that start with it
@@ -34,19 +35,37 @@ alias_shapes as (
     from aliases
 ),
 
--- materialized: each posting is tokenised once, not once per reference
+-- where a "Company description" section starts (StackOverflow-style ads end with one): it
+-- describes the employer, its products and industry, not the job (a cheap strpos first)
+company_sections as (
+    select
+        job_id,
+        load_id,
+        posting_text,
+        nullif(strpos(posting_text, 'Company description'), 0) as company_offset
+    from postings
+),
+
+-- materialized: each posting is tokenised once, not once per reference; the company section
+-- runs from its header to a later "Job description" header or the end, in token positions
 token_arrays as materialized (
     select
-        postings.job_id,
-        postings.load_id,
+        company_sections.job_id,
+        company_sections.load_id,
         array(
             select token_matches.token_match[1]
             from
-                regexp_matches(postings.posting_text, {{ skill_token_pattern() }}, 'g')
+                regexp_matches(company_sections.posting_text, {{ skill_token_pattern() }}, 'g')
                 with ordinality as token_matches (token_match, token_position)
             order by token_matches.token_position
-        ) as tokens
-    from postings
+        ) as tokens,
+        {{ skill_token_count('left(company_sections.posting_text, company_sections.company_offset - 1)') }}
+        + 1 as company_section_start,
+        {{ skill_token_count(
+            "left(company_sections.posting_text, company_sections.company_offset - 1 + nullif(strpos("
+            ~ "substr(company_sections.posting_text, company_sections.company_offset), 'Job description'), 0) - 1)"
+        ) }} as company_section_end
+    from company_sections
 ),
 
 -- only positions whose token can start an alias (a hash join), each yielding the n-grams of the
@@ -59,7 +78,9 @@ candidates as materialized (
         token_arrays.load_id,
         ngrams.start_position,
         ngrams.start_position + ngrams.token_count - 1 as end_position,
-        ngrams.surface_text
+        ngrams.surface_text,
+        token_arrays.company_section_start,
+        token_arrays.company_section_end
     from token_arrays
     cross join lateral (
         select
@@ -84,30 +105,74 @@ matches as (
         candidates.start_position,
         candidates.end_position,
         candidates.surface_text,
+        candidates.company_section_start,
+        candidates.company_section_end,
         aliases.skill_id,
         aliases.category,
         aliases.match_rule,
-        aliases.case_form
+        aliases.case_form,
+        aliases.is_field
     from candidates
     inner join aliases on lower(candidates.surface_text) = aliases.alias_key
 ),
 
--- what surrounds each match of an ambiguous alias, or of a broad-field or human-language skill
--- (the role and organisation rules below): neighbour tokens and nearby words
+-- what surrounds each match of an ambiguous alias, a field, or a broad-field or human-language
+-- skill (the rules below): neighbour tokens, nearby words (for ambiguous aliases), the sentence
+-- of a field and whether a match stands in a tag list. The 40 tokens on each side are sliced
+-- once per match (the limit keeps the slice from being inlined into every use): finding the n-th
+-- element of a text array walks it, so one slice costs less than a subscript per neighbour.
 surroundings as (
     select
         matches.job_id,
         matches.start_position,
-        token_arrays.tokens[matches.start_position - 1] as previous_token,
-        lower(token_arrays.tokens[matches.start_position - 2]) as second_previous_token,
-        token_arrays.tokens[matches.end_position + 1] as next_token,
-        lower(token_arrays.tokens[matches.end_position + 2]) as second_next_token,
-        string_to_array(lower(array_to_string(
-            token_arrays.tokens[greatest(1, matches.start_position - 8):matches.end_position + 8], ' '
-        )), ' ') as nearby_tokens
+        windows.window_tokens[windows.match_start - 1] as previous_token,
+        lower(windows.window_tokens[windows.match_start - 2]) as second_previous_token,
+        windows.window_tokens[windows.match_end + 1] as next_token,
+        lower(windows.window_tokens[windows.match_end + 2]) as second_next_token,
+        case when matches.match_rule = 'needs_context' then
+            string_to_array(lower(array_to_string(
+                windows.window_tokens[greatest(1, windows.match_start - 8):windows.match_end + 8], ' '
+            )), ' ')
+        end as nearby_tokens,
+        -- the words of the sentence around a field within 40 tokens: the left part after its
+        -- last sentence break (a greedy match), the right part before its first; only needed
+        -- (and built) when the company speaks nearby
+        case when matches.is_field and windows.window_tokens && array['we', 'We', 'WE', 'our', 'Our', 'OUR', 'us', 'Us'] then
+            regexp_replace(
+                ' ' || lower(array_to_string(
+                    windows.window_tokens[1:windows.match_start - 1], ' '
+                )) || ' ',
+                '^.*\s{{ skill_sentence_break() }}\s', ' '
+            )
+            || regexp_replace(
+                ' ' || lower(array_to_string(
+                    windows.window_tokens[windows.match_end + 1:], ' '
+                )) || ' ',
+                '\s{{ skill_sentence_break() }}\s.*$', ' '
+            )
+        end as sentence_text,
+        -- a StackOverflow-style tag list: the rest of a line after a "Technologies" header
+        case when matches.match_rule <> 'any' and windows.window_tokens && array['Technologies'] then
+            coalesce(substring(
+                ' ' || array_to_string(windows.window_tokens[1:windows.match_start - 1], ' ') || ' '
+                from '\sTechnologies (?:\n )?([^\n]*)$'
+            ) !~ '\mdescription\M', false)
+        else false end as is_in_tag_list
     from matches
     inner join token_arrays on matches.job_id = token_arrays.job_id
-    where matches.match_rule <> 'any' or matches.category in ({{ broad_categories }}, 'natural_language')
+    cross join lateral (
+        select
+            token_arrays.tokens[
+                greatest(1, matches.start_position - 40):matches.end_position + 40
+            ] as window_tokens,
+            matches.start_position - greatest(1, matches.start_position - 40) + 1 as match_start,
+            matches.end_position - greatest(1, matches.start_position - 40) + 1 as match_end
+        limit 1
+    ) as windows
+    where
+        matches.match_rule <> 'any'
+        or matches.is_field
+        or matches.category in ({{ broad_categories }}, 'natural_language')
 ),
 
 -- an unambiguous skill within 8 tokens supports an ambiguous one ("Python, R and SQL")
@@ -135,6 +200,17 @@ judged as (
         matches.surface_text,
         matches.skill_id,
         case
+            -- the employer's own description (StackOverflow ads' "Company description" section)
+            when matches.start_position between matches.company_section_start
+                and coalesce(matches.company_section_end, matches.start_position)
+                then false
+            -- a field in the company's voice that asks nothing of the candidate: "our teams build
+            -- big data and mobile solutions", "we are a cloud company" (not "you know our stack")
+            when
+                matches.is_field
+                and surroundings.sentence_text ~ '\m(we|our|us|ours)\M'
+                and surroundings.sentence_text !~ {{ skill_requirement_words() }}
+                then false
             -- a field that names a role or a team ("DevOps Engineers", "UX designers", "Data
             -- Engineering team", "iOS Developer"); ways of working stay ("Agile team", "Scrum Master")
             when
@@ -185,9 +261,18 @@ judged as (
                 )
                 then false
             when matches.match_rule = 'any' then true
+            -- tags are written in lower case ("spring java go"): the list is their context
+            when surroundings.is_in_tag_list then true
             when matches.surface_text <> coalesce(matches.case_form, '') then false
             when coalesce(surroundings.previous_token, '') in ('&', '-') then false
             when coalesce(surroundings.next_token, '') in ('&', '-') then false
+            -- a nationality word is a language only where languages are spoken of ("fluent in
+            -- German and English"), not in "a German company"
+            when matches.category = 'natural_language' and matches.match_rule = 'needs_context'
+                then surroundings.nearby_tokens && array[
+                    'fluent', 'fluency', 'fluently', 'speak', 'speaks', 'speaking', 'spoken', 'written',
+                    'verbal', 'language', 'languages', 'native', 'proficiency', 'proficient', 'command', 'english'
+                ]
             when matches.match_rule = 'case_sensitive' then true
             when surroundings.nearby_tokens && array[
                 'programming', 'language', 'languages', 'developer', 'developers', 'coding', 'code',

@@ -1,9 +1,16 @@
 {#- One tokeniser for postings and aliases, so an alias matches exactly the token sequence it
     produces in text. A word is letters/digits with inner dots and trailing + or #
     (node.js, asp.net, c++, c#); the punctuation . / & + # - stands alone, so `.net` is `. net`,
-    `ci/cd` is `ci / cd`, and `R&D` or `C-suite` can be recognised as such. -#}
+    `ci/cd` is `ci / cd`, and `R&D` or `C-suite` can be recognised as such. Line breaks, ! ? ;
+    and bullets are tokens too (no alias contains them): they end sentences, so no alias spans
+    two lines and the extractor can judge a match by its sentence (skill_sentence_break). -#}
 {% macro skill_token_pattern() -%}
-    '[[:alnum:]]+(?:\.[[:alnum:]]+)*[+#]*|[./&+#-]'
+    '[[:alnum:]]+(?:\.[[:alnum:]]+)*[+#]*|[./&+#-]|[\n!?;•*]'
+{%- endmacro %}
+
+{#- A token that ends a sentence or a list item (a regex bracket expression). -#}
+{% macro skill_sentence_break() -%}
+    [\n.!?;•*]
 {%- endmacro %}
 
 {#- Lower-case token key of a text: tokens joined by single spaces. -#}
@@ -14,4 +21,17 @@
             with ordinality as matched (token_match, token_position)
         order by matched.token_position
     ), ' ')
+{%- endmacro %}
+
+{#- Number of tokens in a text (null for null): token positions of a character offset. -#}
+{% macro skill_token_count(expression) -%}
+    (case when {{ expression }} is not null then cardinality(array(
+        select 1 from regexp_matches({{ expression }}, {{ skill_token_pattern() }}, 'g')
+    )) end)
+{%- endmacro %}
+
+{#- Lower-case words that make a sentence address the candidate or ask something of them
+    (a regex over the sentence's words). -#}
+{% macro skill_requirement_words() -%}
+    '\m(you|your|experience|experienced|knowledge|familiar|familiarity|proficient|proficiency|skill|skills|understanding|expertise|background|degree|plus|bonus|required|requirement|requirements|exposure|solid|strong|good|excellent|deep|hands|know)\M'
 {%- endmacro %}

@@ -30,7 +30,7 @@ needs_shared = pytest.mark.skipif(
 )
 
 # The extractor's tokeniser (dbt_project/macros/skill_tokens.sql), to check aliases the way it sees them.
-TOKEN_RE = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*[+#]*|[./&+#-]")
+TOKEN_RE = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*[+#]*|[./&+#-]|[\n!?;•*]")
 
 # Words checked independently of common_words.txt: tech names that are everyday English.
 ENGLISH_TRAPS = {
@@ -180,9 +180,12 @@ def test_ambiguous_aliases_are_flagged(alias_map: dict, alias: str, rule: str, c
 
 
 def test_nationality_adjectives_are_not_bare_language_aliases(alias_map: dict) -> None:
-    # "German company", "Danish universities": only "german language", "fluent german" name the language
+    # "German company", "Danish universities": the bare word is the language only capitalised and
+    # where languages are spoken of (needs_context; the extractor asks for "fluent", "spoken", ...)
     for adjective in ("german", "french", "spanish", "danish", "swedish", "dutch", "italian", "polish"):
-        assert adjective not in alias_map, adjective
+        row = alias_map[adjective]
+        assert (row["match_rule"], row["case_form"]) == ("needs_context", adjective.capitalize()), adjective
+        assert alias_map[f"fluent {adjective}"]["match_rule"] == "any"
 
 
 def test_one_letter_aliases_need_context(aliases: list[dict[str, str]]) -> None:
@@ -212,7 +215,7 @@ def test_required_fields_and_booleans(skills: dict, aliases: list[dict[str, str]
     for skill in skills.values():
         nullable = {"onet_commodity_title"}
         assert all(value for key, value in skill.items() if key not in nullable), skill
-        flags = ("is_hot_technology", "in_onet", "in_esco", "in_linguist")
+        flags = ("is_field", "is_hot_technology", "in_onet", "in_esco", "in_linguist")
         assert all(skill[f] in ("true", "false") for f in flags), skill
         assert skill["category"] in categories
         assert (skill["onet_commodity_title"] != "") == (skill["in_onet"] == "true"), skill["skill_id"]
@@ -310,3 +313,33 @@ def test_curated_layer_refuses_unsafe_input(tmp_path: Path) -> None:
     assert "'express' is a common English word" in message
     assert "'express.js' already defined for expressjs" in message
     assert "'Bad-Id' is not a slug" in message
+
+
+# ----------------------------------------------------------------------------- fields
+
+
+def test_fields_are_practices_in_ordinary_words_not_named_technologies(skills: dict) -> None:
+    # default: sentence-case ordinary words outside the named-technology categories
+    assert skills["big_data"]["is_field"] == "true" and skills["unit_testing"]["is_field"] == "true"
+    assert skills["kubernetes"]["is_field"] == "false" and skills["kafka"]["is_field"] == "false"
+    assert skills["shell_scripting"]["is_field"] == "false"  # a programming_language is always named
+    # curated overrides both ways
+    assert skills["microservices"]["is_field"] == "true" and skills["scrum"]["is_field"] == "true"
+    assert skills["linux_kernel"]["is_field"] == "false"
+    named = builder.NAMED_CATEGORIES
+    assert not [s for s in skills.values() if s["category"] in named and s["is_field"] == "true"]
+
+
+def test_the_extractor_macro_lists_exactly_the_field_skills(skills: dict) -> None:
+    macro = (builder.DEFAULT_MACROS / builder.FIELDS_MACRO).read_text(encoding="utf-8")
+    listed = set(re.findall(r"'([a-z0-9_]+)'", macro))
+    assert listed == {s["skill_id"] for s in skills.values() if s["is_field"] == "true"}
+    assert "macro skill_field_ids()" in macro
+
+
+def test_field_flag_must_be_a_boolean(tmp_path: Path) -> None:
+    curated = tmp_path / "curated.yml"
+    text = builder.CURATED_PATH.read_text(encoding="utf-8")
+    curated.write_text(text.replace("{id: big_data, ", "{id: big_data, field: maybe, ", 1), encoding="utf-8")
+    with pytest.raises(builder.TaxonomyError, match="big_data: field must be true or false"):
+        builder.load_curated(curated, builder.load_common_words())
