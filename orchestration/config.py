@@ -108,6 +108,18 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def packages_cache(env: dict[str, str]) -> Path | None:
+    """Where released dbt packages are kept for offline installs: DBT_PACKAGES_CACHE, else
+    `$XDG_CACHE_HOME` (or `~/.cache`) + `/dbt-packages` when that folder exists, else none."""
+    configured = env.get("DBT_PACKAGES_CACHE", "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    home = env.get("HOME", "").strip()
+    base = env.get("XDG_CACHE_HOME", "").strip() or (str(Path(home) / ".cache") if home else "")
+    default = Path(base) / "dbt-packages" if base else None
+    return default.resolve() if default and default.is_dir() else None
+
+
 def _stage_value(pairs: tuple[tuple[str, float], ...], stage: str, default: float) -> float:
     found = dict(pairs)
     for key in (stage, stage.split(":", 1)[0], "*"):
@@ -147,6 +159,9 @@ class Settings:
     backup_keep_weekly: int = 0  # BACKUP_KEEP_WEEKLY
     github_step_summary: Path | None = None  # GITHUB_STEP_SUMMARY, set by GitHub Actions
     sources: tuple[str, ...] = ()  # ELT_SOURCES: the sources `run` extract-loads, empty = all
+    # data quality (orchestration/quality): optional dbt packages and Elementary
+    dbt_packages_cache: Path | None = None  # DBT_PACKAGES_CACHE, default ~/.cache/dbt-packages when it exists
+    slack_webhook_url: str | None = field(default=None, repr=False)  # SLACK_WEBHOOK_URL for `edr monitor`, a secret
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -190,6 +205,8 @@ class Settings:
             backup_keep_weekly=_int(env, "BACKUP_KEEP_WEEKLY", 0),
             github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
             sources=tuple(s.strip() for s in env.get("ELT_SOURCES", "").split(",") if s.strip() not in ("", "all")),
+            dbt_packages_cache=packages_cache(env),
+            slack_webhook_url=env.get("SLACK_WEBHOOK_URL", "").strip() or None,
         )
 
     @property
@@ -215,7 +232,7 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
-        found = [self.rapidapi_key, self.alert_webhook_url]
+        found = [self.rapidapi_key, self.alert_webhook_url, self.slack_webhook_url]
         password = urlsplit(self.warehouse_url).password if self.warehouse_url else None
         found += [password, unquote(password) if password else None]
         return tuple(value for value in found if value)
