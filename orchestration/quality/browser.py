@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 CANDIDATES = ("chromium", "chromium-browser")
 APT_TIMEOUT_SECONDS = 900
