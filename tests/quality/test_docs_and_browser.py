@@ -103,4 +103,4 @@ def test_elementary_report_shows_the_test_results(quality_run, serve, browser_pa
         page.wait_for_function(f"() => document.body.innerText.includes({test_name!r})", timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / f"elementary-test-results-{test_name}.png"))
         text = page.inner_text("body")
-        assert table in text and "Passed" in text, text[:2000]
+        assert table in text and text.count("Passed") >= 2, text[:2000]  # the filter button and each row
