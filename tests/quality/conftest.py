@@ -7,8 +7,6 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from orchestration.ops.runner import guarded_run
 from orchestration.quality import browser, packages
 from orchestration.warehouse import with_database
 from tests.conftest import _admin, make_settings
-from tests.ops.conftest import clean_env
+from tests.ops.conftest import make
 
 T0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
 LATER = T0 + timedelta(hours=12)
@@ -56,10 +54,7 @@ def quality_run(server_url, tmp_path_factory, elementary_availability) -> Iterat
         shutil.copyfile(DBT_PROJECT_DIR / "target" / artifact, site / artifact)
     report, report_output = None, ""
     if elementary_availability.available:
-        # `make report` as the user runs it (python -m orchestration report), against this warehouse
-        done = subprocess.run([sys.executable, "-m", "orchestration", "report"], cwd=REPO_ROOT, text=True,
-                              capture_output=True, timeout=900,
-                              env=clean_env(WAREHOUSE_URL=url, ELT_BUILD_DIR=str(build)))
+        done = make("report", WAREHOUSE_URL=url, ELT_BUILD_DIR=str(build))  # as a user runs it
         report_output = done.stdout + done.stderr
         assert done.returncode == 0, report_output[-3000:]
         report = build / "elementary" / "report.html"

@@ -86,6 +86,8 @@ def test_elementary_report_shows_the_test_results(quality_run, serve, browser_pa
     if quality_run["report"] is None:
         pytest.skip(elementary_availability.line())
     assert quality_run["report"].stat().st_size > 100_000
+    output = quality_run["report_output"]
+    assert "elementary: available" in output and f"elementary report: {quality_run['report']}" in output
     base = serve(quality_run["report"].parent)
     page = browser_page()
     page.goto(f"{base}/report.html", wait_until="load", timeout=60_000)
