@@ -120,6 +120,15 @@ def packages_cache(env: dict[str, str]) -> Path | None:
     return default.resolve() if default and default.is_dir() else None
 
 
+def elementary_switch(env: dict[str, str]) -> bool:
+    """ELT_ELEMENTARY: `auto` (default) runs Elementary's models and monitors wherever its dbt
+    packages are installed (make deps); `off` builds without them."""
+    raw = env.get("ELT_ELEMENTARY", "").strip().lower() or "auto"
+    if raw not in ("auto", "off"):
+        raise ConfigError(f"ELT_ELEMENTARY must be auto or off, got {raw!r}")
+    return raw == "auto"
+
+
 def _stage_value(pairs: tuple[tuple[str, float], ...], stage: str, default: float) -> float:
     found = dict(pairs)
     for key in (stage, stage.split(":", 1)[0], "*"):
@@ -161,6 +170,7 @@ class Settings:
     sources: tuple[str, ...] = ()  # ELT_SOURCES: the sources `run` extract-loads, empty = all
     # data quality (orchestration/quality): optional dbt packages and Elementary
     dbt_packages_cache: Path | None = None  # DBT_PACKAGES_CACHE, default ~/.cache/dbt-packages when it exists
+    elementary: bool = True  # ELT_ELEMENTARY: auto (True) where its packages are installed, off (False)
     slack_webhook_url: str | None = field(default=None, repr=False)  # SLACK_WEBHOOK_URL for `edr monitor`, a secret
 
     @classmethod
@@ -206,6 +216,7 @@ class Settings:
             github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
             sources=tuple(s.strip() for s in env.get("ELT_SOURCES", "").split(",") if s.strip() not in ("", "all")),
             dbt_packages_cache=packages_cache(env),
+            elementary=elementary_switch(env),
             slack_webhook_url=env.get("SLACK_WEBHOOK_URL", "").strip() or None,
         )
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.config import DBT_PROJECT_DIR
+from orchestration.config import DBT_PROJECT_DIR, elementary_switch
 from orchestration.quality import ledger, packages
 from orchestration.warehouse import libpq_parts
 
@@ -46,8 +46,8 @@ def dbt_env(warehouse_url: str, base: dict[str, str] | None = None) -> dict[str,
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # Elementary's models and tests run only where its package is installed (make deps)
-        "DBT_ELEMENTARY_ENABLED": "true" if packages.status().available else "false",
+        # Elementary's models and tests run only where its package is installed (make deps), unless ELT_ELEMENTARY=off
+        "DBT_ELEMENTARY_ENABLED": "true" if elementary_switch(env) and packages.status().available else "false",
         # JIT compiles for a second on every mid-sized query and wins nothing on these models
         "PGOPTIONS": f"{env.get('PGOPTIONS', '')} -c jit=off".strip(),
     })

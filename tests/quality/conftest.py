@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 import uuid
@@ -37,7 +38,19 @@ def elementary_availability() -> packages.Availability:
 
 
 @pytest.fixture(scope="session")
-def quality_run(server_url, tmp_path_factory, elementary_availability) -> Iterator[dict]:
+def elementary_on() -> Iterator[None]:
+    """Elementary switched on (tests/conftest.py switches it off for the rest of the suite)."""
+    before = os.environ.get("ELT_ELEMENTARY")
+    os.environ["ELT_ELEMENTARY"] = "auto"
+    yield
+    if before is None:
+        os.environ.pop("ELT_ELEMENTARY", None)
+    else:
+        os.environ["ELT_ELEMENTARY"] = before
+
+
+@pytest.fixture(scope="session")
+def quality_run(server_url, tmp_path_factory, elementary_availability, elementary_on) -> Iterator[dict]:
     name = f"elt_quality_{uuid.uuid4().hex[:10]}"
     _admin(server_url, f'create database "{name}"')
     url = with_database(server_url, name)

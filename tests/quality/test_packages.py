@@ -90,3 +90,15 @@ def test_the_core_project_parses_without_the_packages(tmp_path):
     disabled = [n for nodes in manifest["disabled"].values() for n in nodes
                 if (n.get("test_metadata") or {}).get("namespace") == "elementary"]
     assert len(disabled) >= 5  # volume, freshness and schema-change monitors, switched off
+
+
+def test_elementary_can_be_switched_off_and_a_bad_switch_names_the_variable(monkeypatch):
+    from orchestration.config import ConfigError
+
+    with pytest.raises(ConfigError, match="ELT_ELEMENTARY must be auto or off"):
+        Settings.from_env({"ELT_ELEMENTARY": "maybe"})
+    monkeypatch.setenv("ELT_ELEMENTARY", "off")
+    assert dbt_env("postgresql://postgres@127.0.0.1:1/none")["DBT_ELEMENTARY_ENABLED"] == "false"
+    monkeypatch.setenv("ELT_ELEMENTARY", "auto")
+    expected = "true" if packages.status().available else "false"
+    assert dbt_env("postgresql://postgres@127.0.0.1:1/none")["DBT_ELEMENTARY_ENABLED"] == expected
