@@ -111,20 +111,26 @@ def test_elementary_monitors_ran_in_the_build(quality_run, elementary_availabili
     assert all(status in ("pass", "warn") for _, status in rows)  # monitors warn, they never stop a run
 
 
-def test_monitor_posts_the_failing_tests_to_the_webhook(quality_run, degraded, elementary_availability):
+def test_monitor_sends_elementary_alerts_to_slack_and_failing_tests_to_the_webhook(
+        quality_run, degraded, elementary_availability):
     if not elementary_availability.available:
         pytest.skip(elementary_availability.line())
     names = {test for _, test, _ in degraded["warned_summary"]}
     assert {"completeness", "duplicate_rate"} <= names
-    hook = Receiver()
+    hook, slack = Receiver(), Receiver()  # a generic webhook and a Slack one, on loopback
     try:
         settings = quality_run["settings"]
-        settings = type(settings).from_env({**settings.env, "ALERT_WEBHOOK_URL": hook.url})
+        settings = type(settings).from_env({**settings.env, "ALERT_WEBHOOK_URL": hook.url,
+                                            "SLACK_WEBHOOK_URL": slack.url})
         lines = elementary.monitor(settings, quality_run["url"])
     finally:
         hook.close()
+        slack.close()
+    assert "edr monitor: Elementary alerts sent to SLACK_WEBHOOK_URL" in lines
     assert any("posted to ALERT_WEBHOOK_URL" in line for line in lines), lines
-    assert any("SLACK_WEBHOOK_URL" in line for line in lines)
+    # edr posts one Slack message per alert (Block Kit); the failed completeness test is among them
+    bodies = [request["body"] for request in slack.requests]
+    assert bodies and any("completeness" in body for body in bodies), bodies[:2]
     [text] = hook.texts()
     # the newest test results are those of the 75%-complete run: completeness failed, duplicates warned
     assert "dbt tests: 1 failed, 1 warned" in text and "completeness" in text and "duplicate_rate" in text
