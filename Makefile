@@ -12,7 +12,7 @@ REPLAY ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -25,25 +25,28 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED) ## create .venv and install the project with its tools
 
-run: $(INSTALLED) ## set up, start the warehouse, extract-load, dbt build (what changed; FULL=1 for all), docs, summary
+deps: $(INSTALLED) ## optional dbt packages (Elementary, dbt_utils): from DBT_PACKAGES_CACHE offline, else dbt deps
+	@$(PY) -m orchestration deps
+
+run: $(INSTALLED) deps ## set up, start the warehouse, extract-load, dbt build (what changed; FULL=1 for all), docs, summary
 	$(PY) -m orchestration run $(if $(FULL),--full-build)
 
 el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|folder> loads captured responses)
 	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE)) $(if $(REPLAY),--replay "$(REPLAY)")
 
-transform: $(INSTALLED) ## dbt build (seeds, models, tests) on what is loaded
+transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build
 
-docs: $(INSTALLED) ## dbt docs generate (single-file static site in dbt_project/target/static_index.html)
+docs: $(INSTALLED) deps ## dbt docs generate (single-file static site in dbt_project/target/static_index.html)
 	$(DBT) docs generate --static
 
 docs-serve: docs ## serve the dbt docs site on http://127.0.0.1:8080
 	$(DBT) docs serve --port 8080 --host 127.0.0.1 --no-browser
 
-test: $(INSTALLED) ## run the test suite (starts what it needs)
+test: $(INSTALLED) deps browser ## run the test suite (starts what it needs)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(INSTALLED) ## sqlfluff on the dbt models (needs the warehouse: started if needed), ruff on Python
+lint: $(INSTALLED) deps ## sqlfluff on the dbt models (needs the warehouse: started if needed), ruff on Python
 	$(BIN)/ruff check dlt_pipelines orchestration tests
 	$(PY) -m orchestration lint-sql
 
@@ -84,8 +87,20 @@ verify-backup: $(INSTALLED) ## restore the latest backup (or BACKUP=) into a scr
 health: $(INSTALLED) ## check the warehouse, sources, freshness and the last run; exit 1 when unhealthy
 	@$(PY) -m orchestration health
 
-ci-slim: $(INSTALLED) ## load the sandbox, dbt build what changed since PROD_MANIFEST (state:modified), else all
+ci-slim: $(INSTALLED) deps ## load the sandbox, dbt build what changed since PROD_MANIFEST (state:modified), else all
 	$(PY) -m orchestration ci-build $(if $(PROD_MANIFEST),--prod-manifest "$(PROD_MANIFEST)")
 
 docs-site: docs ## the docs site to publish (GitHub Pages): build/site/index.html
 	mkdir -p build/site && cp dbt_project/target/static_index.html build/site/index.html
+
+# Data quality (orchestration/quality): Elementary's report and alerts, the browser the tests use.
+.PHONY: report monitor browser
+
+report: $(INSTALLED) deps ## Elementary's HTML report of the test results: build/elementary/report.html
+	$(PY) -m orchestration report
+
+monitor: $(INSTALLED) deps ## alerts: edr monitor to SLACK_WEBHOOK_URL, failed-test summary to ALERT_WEBHOOK_URL
+	$(PY) -m orchestration monitor
+
+browser: $(INSTALLED) ## headless Chromium for the browser tests (apt-get install chromium when missing, as root)
+	@$(PY) -m orchestration.quality.browser

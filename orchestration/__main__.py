@@ -15,6 +15,29 @@ from orchestration.ops import cli as ops_cli
 from orchestration.ops.runner import guarded_run
 
 
+def quality_command(command: str, settings: Settings) -> int:
+    """`make deps`, `make report`, `make monitor` (orchestration/quality)."""
+    from orchestration.dbt_runner import dbt_executable
+    from orchestration.quality import elementary, packages
+
+    if command == "deps":
+        print(packages.install(settings, dbt_executable()).line())
+        return 0
+    try:
+        url = warehouse.resolve_url(settings)
+        if command == "report":
+            print(f"elementary report: {elementary.write_report(settings, url)}")
+        else:
+            print("\n".join(elementary.monitor(settings, url)))
+    except elementary.ElementaryUnavailable as problem:
+        print(f"{command}: not possible, {problem}", file=sys.stderr)
+        return 1
+    except elementary.ElementaryError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -31,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("warehouse-up", help="start the local warehouse if WAREHOUSE_URL is not set")
     sub.add_parser("warehouse-stop", help="stop the local warehouse")
     ops_cli.add_commands(sub)
+    sub.add_parser("deps", help="install the optional dbt packages (Elementary) from the cache or dbt hub")
+    sub.add_parser("report", help="Elementary's HTML report of the test results (build/elementary/report.html)")
+    sub.add_parser("monitor", help="alerts: edr monitor to SLACK_WEBHOOK_URL, failed tests to ALERT_WEBHOOK_URL")
     args = parser.parse_args(argv)
 
     try:
@@ -59,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             print(warehouse.redact(warehouse.resolve_url(settings)))
         elif args.command == "warehouse-stop":
             warehouse.LocalServer(settings.local_warehouse_dir).stop()
+        elif args.command in ("deps", "report", "monitor"):
+            return quality_command(args.command, settings)
         elif args.command in ops_cli.COMMANDS:
             return ops_cli.dispatch(args, settings)
     except (ConfigError, StageError, DbtError, warehouse.WarehouseError, OpsError) as problem:

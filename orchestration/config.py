@@ -108,6 +108,27 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def packages_cache(env: dict[str, str]) -> Path | None:
+    """Where released dbt packages are kept for offline installs: DBT_PACKAGES_CACHE, else
+    `$XDG_CACHE_HOME` (or `~/.cache`) + `/dbt-packages` when that folder exists, else none."""
+    configured = env.get("DBT_PACKAGES_CACHE", "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    home = env.get("HOME", "").strip()
+    base = env.get("XDG_CACHE_HOME", "").strip() or (str(Path(home) / ".cache") if home else "")
+    default = Path(base) / "dbt-packages" if base else None
+    return default.resolve() if default and default.is_dir() else None
+
+
+def elementary_switch(env: dict[str, str]) -> bool:
+    """ELT_ELEMENTARY: `auto` (default) runs Elementary's models and monitors wherever its dbt
+    packages are installed (make deps); `off` builds without them."""
+    raw = env.get("ELT_ELEMENTARY", "").strip().lower() or "auto"
+    if raw not in ("auto", "off"):
+        raise ConfigError(f"ELT_ELEMENTARY must be auto or off, got {raw!r}")
+    return raw == "auto"
+
+
 def _stage_value(pairs: tuple[tuple[str, float], ...], stage: str, default: float) -> float:
     found = dict(pairs)
     for key in (stage, stage.split(":", 1)[0], "*"):
@@ -222,6 +243,10 @@ class Settings:
     adzuna_max_days_old: int = 30  # ADZUNA_MAX_DAYS_OLD: how far the first run reaches back
     adzuna_lookback_hours: int = 24  # ADZUNA_LOOKBACK_HOURS
     adzuna_rate_limit_per_min: float = 600.0  # ADZUNA_RATE_LIMIT_PER_MIN
+    # data quality (orchestration/quality): optional dbt packages and Elementary
+    dbt_packages_cache: Path | None = None  # DBT_PACKAGES_CACHE, default ~/.cache/dbt-packages when it exists
+    elementary: bool = True  # ELT_ELEMENTARY: auto (True) where its packages are installed, off (False)
+    slack_webhook_url: str | None = field(default=None, repr=False)  # SLACK_WEBHOOK_URL for `edr monitor`, a secret
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -266,6 +291,9 @@ class Settings:
             github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
             sources=tuple(s.strip() for s in env.get("ELT_SOURCES", "").split(",") if s.strip() not in ("", "all")),
             **_board_settings(env),
+            dbt_packages_cache=packages_cache(env),
+            elementary=elementary_switch(env),
+            slack_webhook_url=env.get("SLACK_WEBHOOK_URL", "").strip() or None,
         )
 
     @property
@@ -302,7 +330,7 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
-        found = [self.rapidapi_key, self.alert_webhook_url, self.adzuna_app_key]
+        found = [self.rapidapi_key, self.alert_webhook_url, self.adzuna_app_key, self.slack_webhook_url]
         password = urlsplit(self.warehouse_url).password if self.warehouse_url else None
         found += [password, unquote(password) if password else None]
         return tuple(value for value in found if value)

@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.config import DBT_PROJECT_DIR
+from orchestration.config import DBT_PROJECT_DIR, elementary_switch
+from orchestration.quality import ledger, packages
 from orchestration.warehouse import libpq_parts
 
 
@@ -45,6 +46,8 @@ def dbt_env(warehouse_url: str, base: dict[str, str] | None = None) -> dict[str,
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # Elementary's models and tests run only where its package is installed (make deps), unless ELT_ELEMENTARY=off
+        "DBT_ELEMENTARY_ENABLED": "true" if elementary_switch(env) and packages.status().available else "false",
         # JIT compiles for a second on every mid-sized query and wins nothing on these models
         "PGOPTIONS": f"{env.get('PGOPTIONS', '')} -c jit=off".strip(),
     })
@@ -65,13 +68,25 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
     env = dbt_env(warehouse_url)
     if target_path:
         env["DBT_TARGET_PATH"] = str(target_path)
+    results_path = (target_path or DBT_PROJECT_DIR / "target") / "run_results.json"
+    results_path.unlink(missing_ok=True)  # a command that dies early must not be credited with the last one's results
+    ledger.ensure_tables(warehouse_url)  # the `ops` source of the run ledger marts
     result = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, text=True,
                             stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None)
-    report = read_run_results(args[0], (target_path or DBT_PROJECT_DIR / "target") / "run_results.json")
+    report = read_run_results(args[0], results_path)
+    _record(warehouse_url, results_path)
     if result.returncode != 0:
         detail = "; ".join(report.failures[:10]) or (result.stdout or "")[-2000:]
         raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}): {detail}")
     return report
+
+
+def _record(warehouse_url: str, results_path: Path) -> None:
+    """dbt's results into the run ledger (ops.dbt_invocations); a ledger problem never fails the build."""
+    try:
+        ledger.record_invocation(warehouse_url, results_path, ledger.CURRENT_RUN.get())
+    except Exception as problem:  # noqa: BLE001 - the build's own outcome matters more than its record
+        print(f"warning: dbt results not recorded in ops.dbt_invocations: {problem}", file=sys.stderr)
 
 
 def read_run_results(command: str, path: Path) -> DbtReport:

@@ -12,6 +12,7 @@ from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.extract_load import RUN_SOURCES, LoadReport, replay_source, run_source, source_endpoint
 from orchestration.ops.stages import run_stage
+from orchestration.quality import ledger
 
 
 class StageError(RuntimeError):
@@ -77,7 +78,11 @@ def _staged(settings: Settings, summary: RunSummary, name: str, work):
 
 def _load_one(settings: Settings, warehouse_url: str, source: str) -> LoadReport:
     with source_endpoint(settings, source) as base_url:
-        return run_source(settings, warehouse_url, source, base_url)
+        report = run_source(settings, warehouse_url, source, base_url)
+    run_id = ledger.CURRENT_RUN.get()
+    if run_id:  # the run ledger: rows per table and the dlt load ids of this run (mart_pipeline_runs)
+        ledger.record_loads(warehouse_url, run_id, source, report.dataset, report.rows_by_table, report.load_ids)
+    return report
 
 
 def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...] = RUN_SOURCES,

@@ -69,7 +69,18 @@ class LocalServer:
         return int(self.port_file.read_text().strip())
 
     def is_running(self) -> bool:
-        return self.port_file.exists() and _accepts_connections(self.port())
+        # the port alone proves nothing: once this server stopped, another one may have taken it
+        return self.port_file.exists() and self._owns_port(self.port()) and _accepts_connections(self.port())
+
+    def _owns_port(self, port: int) -> bool:
+        """This data folder's server is alive and listens on `port` (postmaster.pid: pid, ..., port)."""
+        pid_file = self.pgdata / "postmaster.pid"
+        if not _pid_alive(pid_file):
+            return False
+        try:
+            return int(pid_file.read_text().splitlines()[3]) == port
+        except (OSError, ValueError, IndexError):
+            return False
 
     def start(self) -> str:
         """Initialise if needed, start if stopped, create the database; return its URL."""

@@ -16,6 +16,11 @@ from orchestration.warehouse import LocalServer, with_database
 
 SHARED = REPO_ROOT.parent / "shared"
 
+# Elementary adds its models and hooks to every dbt build; the suite builds without it (proving the core
+# project needs none of it) except tests/quality, which switches it on for its one shared warehouse.
+# `ELT_ELEMENTARY=auto make test` runs every build with it.
+os.environ.setdefault("ELT_ELEMENTARY", "off")
+
 
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:

@@ -20,6 +20,7 @@ from orchestration.extract_load import SOURCES
 from orchestration.ops import OpsError, append_step_summary, run_log, scrub
 from orchestration.ops.alerts import send_alert, warned_tests
 from orchestration.ops.lock import RunLock
+from orchestration.quality import ledger
 
 _STAGE_NAME = re.compile(r"^stage '([^']+)'")
 
@@ -76,7 +77,8 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
         with RunLock(url, settings.run_lock_wait_seconds, run_id, log=log):
             run_log.record_start(url, run_id, datetime.now(timezone.utc))
             recorded = True
-            summary = work()
+            with ledger.run_context(run_id):  # dbt results and loads are recorded under this run id
+                summary = work()
             warnings = summary.build.count("test", "warn") if summary.build else 0
             message = "; ".join(summary.lines())
             run_log.record_finish(url, run_id, "succeeded", scrub(message, secrets))

@@ -33,7 +33,7 @@ def clean_env(**overrides: str) -> dict[str, str]:
     """The caller's environment without the project's settings, plus `overrides`."""
     prefixes = ("WAREHOUSE_", "RAPIDAPI_", "JSEARCH_", "ELT_", "ALERT_", "BACKUP_", "SANDBOX_", "HTTP_",
                 "GITHUB_STEP_SUMMARY", "LOCAL_WAREHOUSE_DIR")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes) or k == "ELT_ELEMENTARY"}
     env.update(overrides)
     return env
 

@@ -1,0 +1,136 @@
+"""The quality rules act at their documented thresholds: completeness warns below 95% and errors
+below 80%, the duplicate rate warns above 10%; every job-board source has a 24-hour freshness rule;
+Elementary's monitors ran in the build; and `make monitor` posts a summary of the failing tests.
+The thresholds are exercised on the real staging table of the quality warehouse, changed inside
+the test and restored afterwards."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from orchestration.config import DBT_PROJECT_DIR
+from orchestration.dbt_runner import DbtError, run_dbt
+from orchestration.ops.health import freshness_rules
+from orchestration.quality import elementary
+from tests.conftest import query
+from tests.ops.conftest import Receiver
+
+COMPLETENESS = "completeness_stg_jsearch__job_postings_job_title"
+DUPLICATES = "duplicate_rate_stg_jsearch__job_postings_dedup_key"
+STAGING = "staging.stg_jsearch__job_postings"
+
+
+def _degrade(url: str, missing_share: float, duplicate_share: float) -> None:
+    """Blank job_title in `missing_share` of the rows and give `duplicate_share` of them one dedup_key."""
+    query(url, f"""
+        with ranked as (select job_id, row_number() over (order by job_id) as n, count(*) over () as total
+                        from {STAGING})
+        update {STAGING} as s set
+            job_title = case when r.n <= r.total * %s then null else s.job_title end,
+            dedup_key = case when r.n > r.total - r.total * %s then 'one-key' else s.dedup_key end
+        from ranked as r where r.job_id = s.job_id""", (missing_share, duplicate_share))
+
+
+def _test_statuses(args: list[str], url: str) -> dict[str, str]:
+    try:
+        run_dbt(args, url, quiet=True)
+    except DbtError:
+        pass  # an error-level failure: read what each test did
+    results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[2]: r["status"] for r in results if r["unique_id"].startswith("test.")}
+
+
+@pytest.fixture(scope="module")
+def degraded(quality_run):
+    url = quality_run["url"]
+    query(url, f"create table public.staging_backup as select job_id, job_title, dedup_key from {STAGING}")
+    try:
+        select = ["test", "--select", COMPLETENESS, DUPLICATES]
+        _degrade(url, 0.10, 0.15)
+        warned = _test_statuses(select, url)
+        warned_summary = elementary.failed_tests(url) if quality_run["report"] else []
+        _degrade(url, 0.25, 0.15)
+        errored = _test_statuses(select, url)
+    finally:
+        query(url, f"update {STAGING} as s set job_title = b.job_title, dedup_key = b.dedup_key "
+                   "from public.staging_backup as b where b.job_id = s.job_id; drop table public.staging_backup")
+    return {"warned": warned, "errored": errored, "warned_summary": warned_summary}
+
+
+def test_rules_pass_on_clean_data(quality_run):
+    # both runs' builds ran them on the sandbox's data (as recorded in the run ledger)
+    rows = query(quality_run["url"], """
+        select split_part(n.unique_id, '.', 3), n.status from ops.dbt_node_results as n
+        join ops.dbt_invocations as i using (invocation_id)
+        where i.run_id is not null and i.command = 'build' and n.unique_id like 'test.%%'
+        order by i.started_at""")
+    statuses: dict[str, list[str]] = {}
+    for name, status in rows:
+        statuses.setdefault(name, []).append(status)
+    assert statuses[COMPLETENESS] == ["pass", "pass"] and statuses[DUPLICATES] == ["pass", "pass"]
+
+
+def test_completeness_warns_below_95_and_errors_below_80_percent(degraded):
+    assert degraded["warned"][COMPLETENESS] == "warn"  # 90% complete
+    assert degraded["errored"][COMPLETENESS] == "fail"  # 75% complete: error severity, the build would stop
+
+
+def test_duplicate_rate_warns_above_10_percent_and_never_errors(degraded):
+    assert degraded["warned"][DUPLICATES] == "warn"
+    assert degraded["errored"][DUPLICATES] == "warn"
+
+
+def test_thresholds_are_configured_as_documented():
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    tests = {n["name"]: n["config"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    for column in ("job_title", "employer_name", "description", "country_code"):
+        config = tests[f"completeness_stg_jsearch__job_postings_{column}"]
+        assert (config["severity"].upper(), config["warn_if"], config["error_if"]) == ("ERROR", ">5", ">20"), column
+    assert tests[DUPLICATES]["severity"].upper() == "WARN" and tests[DUPLICATES]["warn_if"] == ">10"
+
+
+def test_every_job_board_source_has_a_24_hour_freshness_rule():
+    boards = [rule for rule in freshness_rules() if rule.relation.startswith("raw_")]
+    assert boards, "no job-board source declares freshness"
+    for rule in boards:
+        assert rule.warn_after == timedelta(hours=24), rule
+        assert rule.error_after is not None and rule.error_after > rule.warn_after, rule
+
+
+def test_elementary_monitors_ran_in_the_build(quality_run, elementary_availability):
+    if not elementary_availability.available:
+        pytest.skip(elementary_availability.line())
+    rows = query(quality_run["url"], """
+        select test_short_name, status from elementary.elementary_test_results
+        where test_short_name in ('volume_anomalies', 'freshness_anomalies', 'schema_changes')""")
+    kinds = {name for name, _ in rows}
+    assert kinds == {"volume_anomalies", "freshness_anomalies", "schema_changes"}
+    assert all(status in ("pass", "warn") for _, status in rows)  # monitors warn, they never stop a run
+
+
+def test_monitor_sends_elementary_alerts_to_slack_and_failing_tests_to_the_webhook(
+        quality_run, degraded, elementary_availability):
+    if not elementary_availability.available:
+        pytest.skip(elementary_availability.line())
+    names = {test for _, test, _ in degraded["warned_summary"]}
+    assert {"completeness", "duplicate_rate"} <= names
+    hook, slack = Receiver(), Receiver()  # a generic webhook and a Slack one, on loopback
+    try:
+        settings = quality_run["settings"]
+        settings = type(settings).from_env({**settings.env, "ALERT_WEBHOOK_URL": hook.url,
+                                            "SLACK_WEBHOOK_URL": slack.url})
+        lines = elementary.monitor(settings, quality_run["url"])
+    finally:
+        hook.close()
+        slack.close()
+    assert "edr monitor: Elementary alerts sent to SLACK_WEBHOOK_URL" in lines
+    assert any("posted to ALERT_WEBHOOK_URL" in line for line in lines), lines
+    # edr posts one Slack message per alert (Block Kit); the failed completeness test is among them
+    bodies = [request["body"] for request in slack.requests]
+    assert bodies and any("completeness" in body for body in bodies), bodies[:2]
+    [text] = hook.texts()
+    # the newest test results are those of the 75%-complete run: completeness failed, duplicates warned
+    assert "dbt tests: 1 failed, 1 warned" in text and "completeness" in text and "duplicate_rate" in text
