@@ -16,18 +16,29 @@
     ), '')
 {%- endmacro %}
 
-{#- "Acme, Inc." = "ACME Inc" = "acme": lower case, '&' as 'and', no punctuation, no legal suffix. -#}
+{#- "Acme, Inc." = "ACME Inc" = "acme" = "The Acme Company": lower case, '&' as 'and', no
+    punctuation, no leading "the", no trailing legal suffixes (inc, llc, ltd, gmbh, ag, se, corp,
+    co, plc, bv and their long forms; "GmbH & Co. KG" as a whole). Letters outside ASCII stay. -#}
 {% macro normalize_company_name(expression) -%}
     nullif(trim(regexp_replace(
         regexp_replace(
-            regexp_replace(replace(lower({{ expression }}), '&', ' and '), '[^a-z0-9 ]+', ' ', 'g'),
-            '\s+(inc|incorporated|llc|ltd|limited|gmbh|corp|corporation|co|company|plc|ag|sa|bv|se)\s*$',
+            regexp_replace(
+                regexp_replace(replace(lower({{ expression }}), '&', ' and '), '[^[:alnum:] ]+', ' ', 'g'),
+                '^\s*the\s+', '', 'g'),
+            '(\s+(inc|incorporated|llc|ltd|limited|gmbh|mbh|kg|ag|se|corp|corporation|co|company|plc|sa|bv|nv|ug|and))+\s*$',
             '', 'g'),
         '\s+', ' ', 'g')), '')
 {%- endmacro %}
 
+{#- Lower-case title without punctuation or gender tags ("(m/w/d)", "(all genders)"), for
+    matching the same job across postings. -#}
 {% macro normalize_title(expression) -%}
-    nullif(trim(regexp_replace(lower({{ expression }}), '[^a-z0-9+#]+', ' ', 'g')), '')
+    nullif(trim(regexp_replace(
+        regexp_replace(
+            lower({{ expression }}),
+            '\(?\m(m|w|f|d|x|div)\s*[/|,]\s*(m|w|f|d|x|div)(\s*[/|,]\s*(m|w|f|d|x|div))?\M\)?|\((all )?genders?\)',
+            ' ', 'g'),
+        '[^[:alnum:]+#]+', ' ', 'g')), '')
 {%- endmacro %}
 
 {#- A number from json that may arrive as a number or a numeric string (schema drift). -#}
