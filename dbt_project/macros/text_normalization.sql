@@ -23,7 +23,7 @@
     nullif(trim(regexp_replace(
         regexp_replace(
             regexp_replace(
-                regexp_replace(replace(lower({{ expression }}), '&', ' and '), '[^[:alnum:] ]+', ' ', 'g'),
+                regexp_replace(replace(lower({{ expression }}), '&', ' and '), '[^a-z0-9\u00c0-\u024f ]+', ' ', 'g'),
                 '^\s*the\s+', '', 'g'),
             '(\s+(inc|incorporated|llc|ltd|limited|gmbh|mbh|kg|ag|se|corp|corporation|co|company|plc|sa|bv|nv|ug|and))+\s*$',
             '', 'g'),
@@ -38,7 +38,7 @@
             lower({{ expression }}),
             '\(?\m(m|w|f|d|x|div)\s*[/|,]\s*(m|w|f|d|x|div)(\s*[/|,]\s*(m|w|f|d|x|div))?\M\)?|\((all )?genders?\)',
             ' ', 'g'),
-        '[^[:alnum:]+#]+', ' ', 'g')), '')
+        '[^a-z0-9\u00c0-\u024f+#]+', ' ', 'g')), '')
 {%- endmacro %}
 
 {#- A number from json that may arrive as a number or a numeric string (schema drift). -#}

@@ -53,7 +53,9 @@ jsearch_postings as (
         {{ employment_type_from_text('employment_type_raw') }} as employment_type,
         salary_min_raw as salary_min,
         salary_max_raw as salary_max,
-        salary_currency,
+        -- staging names the country's currency even without a salary
+        case when salary_min_raw is not null or salary_max_raw is not null then salary_currency end
+            as salary_currency,
         salary_period,
         salary_min_annual,
         salary_max_annual,
