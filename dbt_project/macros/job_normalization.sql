@@ -7,12 +7,12 @@
     decimal mark ("45.50", "$31,2k"); k multiplies by 1000. -#}
 {% macro salary_text_amounts(expression) -%}
     array(
-        select
+        select trim_scale(
             (replace(regexp_replace(
                 regexp_replace(amounts.amount[1], '[kK]$', ''),
                 '[.,]([0-9]{3})(?![0-9])', '\1', 'g'
             ), ',', '.'))::numeric
-            * case when amounts.amount[1] ~ '[kK]$' then 1000 else 1 end
+            * case when amounts.amount[1] ~ '[kK]$' then 1000 else 1 end)
         from regexp_matches(
             {{ expression }}, '([0-9]+(?:[.,][0-9]+)*[kK]?)(?![[:alnum:]])', 'g'
         ) with ordinality as amounts (amount, amount_position)

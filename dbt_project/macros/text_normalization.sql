@@ -17,13 +17,16 @@
 {%- endmacro %}
 
 {#- "Acme, Inc." = "ACME Inc" = "acme" = "The Acme Company": lower case, '&' as 'and', no
-    punctuation, no leading "the", no trailing legal suffixes (inc, llc, ltd, gmbh, ag, se, corp,
-    co, plc, bv and their long forms; "GmbH & Co. KG" as a whole). Letters outside ASCII stay. -#}
+    punctuation (dots dropped, so "B.V." is "bv"), no leading "the", no trailing legal suffixes
+    (inc, llc, ltd, gmbh, ag, se, corp, co, plc, bv and their long forms; "GmbH & Co. KG" as a
+    whole). Accented letters stay. -#}
 {% macro normalize_company_name(expression) -%}
     nullif(trim(regexp_replace(
         regexp_replace(
             regexp_replace(
-                regexp_replace(replace(lower({{ expression }}), '&', ' and '), '[^a-z0-9\u00c0-\u024f ]+', ' ', 'g'),
+                regexp_replace(
+                    replace(replace(lower({{ expression }}), '.', ''), '&', ' and '), '[^a-z0-9\u00c0-\u024f ]+', ' ', 'g'
+                ),
                 '^\s*the\s+', '', 'g'),
             '(\s+(inc|incorporated|llc|ltd|limited|gmbh|mbh|kg|ag|se|corp|corporation|co|company|plc|sa|bv|nv|ug|and))+\s*$',
             '', 'g'),
