@@ -7,6 +7,7 @@ _dlt_loads after its rows, as dlt does."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import datetime, timezone
@@ -105,3 +106,7 @@ def load_samples(url: str, load_id: str, boards: tuple[str, ...] = BOARDS) -> di
 
 def shared_path() -> Path:
     return SAMPLES
+
+
+def md5_of(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
