@@ -84,8 +84,8 @@ def load(url: str, board: str, items: list[dict], load_id: str, *, fetched_at: d
             cur.execute(f"delete from {schema}.job_postings where job_id = %s", (job_id,))
             cur.execute(
                 f"insert into {schema}.job_postings values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (job_id, posted_at(board, item) or fetched_at, posted_at_source(board, item), "data engineer", search_country, fetched_at,
-                 json.dumps(item), load_id, uuid.uuid4().hex))
+                (job_id, posted_at(board, item) or fetched_at, posted_at_source(board, item), "data engineer",
+                 search_country, fetched_at, json.dumps(item), load_id, uuid.uuid4().hex))
         for reason, raw in rejected:
             cur.execute(f"insert into {schema}.job_postings_rejected values (%s, %s, %s, %s, %s, %s)",
                         (fetched_at, reason, "data engineer", raw, load_id, uuid.uuid4().hex))

@@ -183,7 +183,7 @@ def test_duplicate_rate_counts_postings_linked_across_boards(dedup):
             board = posting.split(":")[0]
             postings, linked = expected.get(board, (0, 0))
             expected[board] = (postings + 1, linked + (len(boards) > 1))
-    expected["all"] = tuple(map(sum, zip(*expected.values())))
+    expected["all"] = tuple(map(sum, zip(*expected.values(), strict=True)))
     rows = {r[0]: r[1:] for r in query(dedup["url"], "select board, postings, linked_postings, duplicate_rate, "
                                                     "unexplained_duplicates from marts.mart_duplicate_rate")}
     assert {board: (p, linked) for board, (p, linked, *_rest) in rows.items()} == expected

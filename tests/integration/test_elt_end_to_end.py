@@ -191,7 +191,10 @@ def test_run_after_new_postings_loads_only_those(runs):
 
 def test_salary_by_skill_matches_a_recomputation_from_the_facts(runs):
     url = runs["url"]
-    rates = dict(query(url, "select currency_code, usd_per_unit from taxonomy.exchange_rates_usd"))
+    # the rate valid on the posting dates (the sandbox posts in the weeks before T0)
+    rates = dict(query(url, "select distinct on (currency_code) currency_code, usd_per_unit "
+                            "from taxonomy.exchange_rates_usd where rate_date <= %s "
+                            "order by currency_code, rate_date desc", (T0.date(),)))
     rows = query(url, """
         select j.salary_min_annual, j.salary_max_annual, j.salary_currency
         from marts.fct_job_postings as j join marts.fct_job_posting_skills as s using (posting_key)

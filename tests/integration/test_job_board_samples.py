@@ -107,8 +107,8 @@ def test_hand_checked_rows_normalise_exactly(samples, posting_id):
     rows = query(samples["url"], f"select {', '.join(COLUMNS)} from intermediate.int_job_postings__unified "
                                  "where posting_id = %s", (posting_id,))
     assert rows, posting_id
-    actual = dict(zip(COLUMNS, rows[0]))
-    expected = dict(zip(COLUMNS, HAND_CHECKED[posting_id]))
+    actual = dict(zip(COLUMNS, rows[0], strict=True))
+    expected = dict(zip(COLUMNS, HAND_CHECKED[posting_id], strict=True))
     for column in ("salary_min", "salary_max", "salary_min_annual_usd", "salary_max_annual_usd"):
         actual[column] = None if actual[column] is None else Decimal(actual[column])
         expected[column] = None if expected[column] is None else Decimal(expected[column])

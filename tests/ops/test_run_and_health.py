@@ -98,8 +98,11 @@ def test_make_ci_slim_builds_only_what_changed_since_production(run, tmp_path):
     assert "slim: dbt build --select @state:modified" in result.stdout
     ran = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
     models = {r["unique_id"] for r in ran if r["unique_id"].startswith("model.")}
-    # the changed model and the parent it needs; nothing else (fct_job_postings & co. are untouched)
-    assert models == {"model.job_market.quarantined_records", "model.job_market.stg_jsearch__job_postings"}
+    # the changed model and the parents it needs (the unified postings and every board's staging);
+    # nothing else (fct_job_postings & co. are untouched)
+    assert models == {"model.job_market.quarantined_records", "model.job_market.int_job_postings__unified",
+                      *(f"model.job_market.stg_{board}__job_postings"
+                        for board in ("jsearch", "remotive", "arbeitnow", "adzuna"))}
     assert all(r["status"] in ("success", "pass") for r in ran)
 
 

@@ -63,29 +63,29 @@ new_groups as (
 candidate_pairs as (
     select
         new_postings.group_key,
-        others.group_key as other_group_key,
-        similarity(new_postings.job_title_normalized, others.job_title_normalized) as score
+        other_postings.group_key as other_group_key,
+        similarity(new_postings.job_title_normalized, other_postings.job_title_normalized) as score
     from new_postings
-    inner join {{ ref('int_job_postings__unified') }} as others
+    inner join {{ ref('int_job_postings__unified') }} as other_postings
         on
-            new_postings.employer_name_normalized = others.employer_name_normalized
-            and others.posted_at between new_postings.posted_at - {{ window }}
+            new_postings.employer_name_normalized = other_postings.employer_name_normalized
+            and other_postings.posted_at between new_postings.posted_at - {{ window }}
             and new_postings.posted_at + {{ window }}
-            and new_postings.board <> others.board
-            and not others.is_quarantined
+            and new_postings.board <> other_postings.board
+            and not other_postings.is_quarantined
     where
         (
-            (new_postings.is_remote and others.is_remote)
+            (new_postings.is_remote and other_postings.is_remote)
             and (
-                new_postings.country_code is null or others.country_code is null
-                or new_postings.country_code = others.country_code
+                new_postings.country_code is null or other_postings.country_code is null
+                or new_postings.country_code = other_postings.country_code
             )
         )
         or (
-            new_postings.country_code = others.country_code
+            new_postings.country_code = other_postings.country_code
             and (
-                new_postings.city is null or others.city is null
-                or lower(new_postings.city) = lower(others.city)
+                new_postings.city is null or other_postings.city is null
+                or lower(new_postings.city) = lower(other_postings.city)
             )
         )
 ),
@@ -102,27 +102,27 @@ edges as (
 
 {% if is_incremental() %}
 -- 1. the best match among groups assigned before
-joined_existing as (
-    select distinct on (edges.group_key)
-        edges.group_key,
-        seen.canonical_key,
-        edges.score
-    from edges
-    inner join {{ this }} as seen on edges.other_group_key = seen.group_key
-    order by edges.group_key asc, edges.score desc, seen.first_posted_at asc, seen.canonical_key asc
-),
+    joined_existing as (
+        select distinct on (edges.group_key)
+            edges.group_key,
+            seen.canonical_key,
+            edges.score
+        from edges
+        inner join {{ this }} as seen on edges.other_group_key = seen.group_key
+        order by edges.group_key asc, edges.score desc, seen.first_posted_at asc, seen.canonical_key asc
+    ),
 
--- 2. else the best match among new groups that took step 1
-joined_via_new as (
-    select distinct on (edges.group_key)
-        edges.group_key,
-        joined_existing.canonical_key,
-        edges.score
-    from edges
-    inner join joined_existing on edges.other_group_key = joined_existing.group_key
-    where edges.group_key not in (select joined_existing.group_key from joined_existing)
-    order by edges.group_key asc, edges.score desc, joined_existing.canonical_key asc
-),
+    -- 2. else the best match among new groups that took step 1
+    joined_via_new as (
+        select distinct on (edges.group_key)
+            edges.group_key,
+            joined_existing.canonical_key,
+            edges.score
+        from edges
+        inner join joined_existing on edges.other_group_key = joined_existing.group_key
+        where edges.group_key not in (select already_joined.group_key from joined_existing as already_joined)
+        order by edges.group_key asc, edges.score desc, joined_existing.canonical_key asc
+    ),
 {% endif %}
 
 -- 3. else the earliest of itself and the new groups it matches

@@ -22,15 +22,16 @@
 with
 
 {% for board in boards %}
-{{ board }}_new as (
-    select staged.*
-    from {{ ref('stg_' ~ board ~ '__job_postings') }} as staged
-    {% if is_incremental() %}
-        where staged.load_id not in (
-            select distinct seen.load_id from {{ this }} as seen where seen.board = '{{ board }}'
-        )
-    {% endif %}
-),
+    {{ board }}_new as (
+        select staged.*
+        from {{ ref('stg_' ~ board ~ '__job_postings') }} as staged
+        {% if is_incremental() %}
+            where staged.load_id not in (
+                select distinct seen.load_id from {{ this }} as seen
+                where seen.board = '{{ board }}'
+            )
+        {% endif %}
+    ),
 
 {% endfor %}
 
@@ -62,7 +63,7 @@ jsearch_postings as (
         false as salary_is_predicted,
         description,
         apply_url,
-        {{ posting_language("concat_ws(' ', job_title, description)") }} as language,
+        {{ posting_language("concat_ws(' ', job_title, description)") }} as language,  -- noqa: RF04
         quality_issues,
         is_quarantined,
         dedup_key
@@ -70,38 +71,38 @@ jsearch_postings as (
 ),
 
 {% for board in boards[1:] %}
-{{ board }}_postings as (
-    select
-        '{{ board }}' as board,
-        job_id as board_job_id,
-        load_id,
-        posted_at,
-        fetched_at,
-        '{{ board }}' as publisher,
-        job_title,
-        job_title_normalized,
-        employer_name,
-        employer_name_normalized,
-        city,
-        region,
-        country_code,
-        is_remote,
-        employment_type,
-        salary_min,
-        salary_max,
-        salary_currency,
-        salary_period,
-        salary_min_annual,
-        salary_max_annual,
-        salary_is_predicted,
-        description,
-        apply_url,
-        language,
-        quality_issues,
-        is_quarantined,
-        dedup_key
-    from {{ board }}_new
-),
+    {{ board }}_postings as (
+        select
+            '{{ board }}' as board,
+            job_id as board_job_id,
+            load_id,
+            posted_at,
+            fetched_at,
+            '{{ board }}' as publisher,
+            job_title,
+            job_title_normalized,
+            employer_name,
+            employer_name_normalized,
+            city,
+            region,
+            country_code,
+            is_remote,
+            employment_type,
+            salary_min,
+            salary_max,
+            salary_currency,
+            salary_period,
+            salary_min_annual,
+            salary_max_annual,
+            salary_is_predicted,
+            description,
+            apply_url,
+            language,
+            quality_issues,
+            is_quarantined,
+            dedup_key
+        from {{ board }}_new
+    ),
 
 {% endfor %}
 

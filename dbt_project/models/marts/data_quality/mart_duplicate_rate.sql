@@ -28,10 +28,10 @@ postings as (
         postings.country_code,
         postings.city,
         postings.is_remote,
-        groups.canonical_key
+        repost_groups.canonical_key
     from {{ ref('int_job_postings__unified') }} as postings
-    inner join {{ ref('int_job_postings__canonical_groups') }} as groups
-        on postings.group_key = groups.group_key
+    inner join {{ ref('int_job_postings__canonical_groups') }} as repost_groups
+        on postings.group_key = repost_groups.group_key
     where not postings.is_quarantined
 ),
 

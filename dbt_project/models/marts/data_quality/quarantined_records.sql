@@ -9,32 +9,32 @@
 with
 
 {% for board, id_key in boards.items() %}
-{{ board }}_rejected as (
-    {%- if raw_table_exists('raw_' ~ board, 'job_postings_rejected') %}
-    select
-        '{{ board }}' as source_name,
-        'source_rejected' as rule_name,
-        rejected.reason,
-        coalesce(
-            case when rejected.raw_json ~ '^\s*\{' then rejected.raw_json::jsonb ->> '{{ id_key }}' end,
-            md5(rejected.raw_json)
-        ) as record_id,
-        rejected.rejected_at as detected_at,
-        rejected._dlt_load_id as load_id,
-        rejected.raw_json
-    from {{ source('raw_' ~ board, 'job_postings_rejected') }} as rejected
-    {%- else %}
-    select
-        null::text as source_name,
-        null::text as rule_name,
-        null::text as reason,
-        null::text as record_id,
-        null::timestamptz as detected_at,
-        null::text as load_id,
-        null::text as raw_json
-    where false
-    {%- endif %}
-),
+    {{ board }}_rejected as (
+        {%- if raw_table_exists('raw_' ~ board, 'job_postings_rejected') %}
+            select
+                '{{ board }}' as source_name,
+                'source_rejected' as rule_name,
+                rejected.reason,
+                coalesce(
+                    case when rejected.raw_json ~ '^\s*\{' then rejected.raw_json::jsonb ->> '{{ id_key }}' end,
+                    md5(rejected.raw_json)
+                ) as record_id,
+                rejected.rejected_at as detected_at,
+                rejected._dlt_load_id as load_id,
+                rejected.raw_json
+            from {{ source('raw_' ~ board, 'job_postings_rejected') }} as rejected
+        {%- else %}
+            select
+                null::text as source_name,
+                null::text as rule_name,
+                null::text as reason,
+                null::text as record_id,
+                null::timestamptz as detected_at,
+                null::text as load_id,
+                null::text as raw_json
+            where false
+        {%- endif %}
+    ),
 
 {% endfor %}
 

@@ -33,6 +33,7 @@ items as (
         nullif(trim(item.job_type), '') as employment_type_raw,
         nullif(trim(item.candidate_required_location), '') as required_location,
         nullif(trim(item.salary), '') as salary_text,
+        {{ salary_text_amounts("nullif(trim(item.salary), '')") }} as salary_amounts,
         {{ html_to_text('item.description') }} as description,
         nullif(trim(item.url), '') as apply_url
     from raw_postings
@@ -73,20 +74,17 @@ fields as (
         {{ employment_type_from_text('items.employment_type_raw') }} as employment_type,
         items.employment_type_raw,
         items.salary_text,
-        salaries.amounts[1] as salary_min,
-        coalesce(salaries.amounts[2], salaries.amounts[1]) as salary_max,
+        items.salary_amounts[1] as salary_min,
+        coalesce(items.salary_amounts[2], items.salary_amounts[1]) as salary_max,
         {{ salary_text_currency('items.salary_text') }} as salary_currency_named,
         case
-            when cardinality(salaries.amounts) > 0
-                then {{ salary_period_guess(salary_text_period('items.salary_text'), 'salaries.amounts[1]') }}
+            when cardinality(items.salary_amounts) > 0
+                then {{ salary_period_guess(salary_text_period('items.salary_text'), 'items.salary_amounts[1]') }}
         end as salary_period,
         false as salary_is_predicted,
         items.description,
         items.apply_url
     from items
-    cross join lateral (
-        select {{ salary_text_amounts('items.salary_text') }} as amounts
-    ) as salaries
     left join country_aliases
         on lower(trim(split_part(items.required_location, ',', 1))) = country_aliases.alias
 ),
