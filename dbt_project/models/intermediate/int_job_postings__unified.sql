@@ -37,8 +37,8 @@ with
 
 jsearch_postings as (
     select
-        'jsearch' as board,
-        job_id as board_job_id,
+        'jsearch'::text as board,
+        job_id::text as board_job_id,
         load_id,
         posted_at,
         fetched_at,
@@ -73,8 +73,8 @@ jsearch_postings as (
 {% for board in boards[1:] %}
     {{ board }}_postings as (
         select
-            '{{ board }}' as board,
-            job_id as board_job_id,
+            '{{ board }}'::text as board,
+            job_id::text as board_job_id,
             load_id,
             posted_at,
             fetched_at,
