@@ -8,6 +8,7 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 DBT := $(PY) -m orchestration dbt
 SOURCE ?=
+REPLAY ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -27,8 +28,8 @@ install: $(INSTALLED) ## create .venv and install the project with its tools
 run: $(INSTALLED) ## set up, start the warehouse, extract-load, dbt build (what changed; FULL=1 for all), docs, summary
 	$(PY) -m orchestration run $(if $(FULL),--full-build)
 
-el: $(INSTALLED) ## extract-load only (SOURCE=jsearch to pick one)
-	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE))
+el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|folder> loads captured responses)
+	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE)) $(if $(REPLAY),--replay "$(REPLAY)")
 
 transform: $(INSTALLED) ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build

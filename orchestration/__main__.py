@@ -8,8 +8,8 @@ import sys
 from orchestration import warehouse
 from orchestration.config import ConfigError, Settings
 from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
-from orchestration.elt import RunSummary, StageError, extract_load, run_all
-from orchestration.extract_load import SOURCES
+from orchestration.elt import RunSummary, StageError, extract_load, replay_load, run_all
+from orchestration.extract_load import RUN_SOURCES, SOURCES
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
 from orchestration.ops.runner import guarded_run
@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--full-build", action="store_true", help="dbt build everything, not only what changed")
     el = sub.add_parser("el", help="extract-load the sources into the raw schemas")
     el.add_argument("--source", choices=SOURCES, action="append")
+    el.add_argument("--replay", metavar="PATH",
+                    help="load captured API responses (a file or a folder) of one --source, without network")
     dbt = sub.add_parser("dbt", help="run a dbt command against the warehouse in use")
     dbt.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("lint-sql", help="sqlfluff lint of the dbt models (dbt templater, needs the warehouse)")
@@ -40,7 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "el":
             url = warehouse.resolve_url(settings)
             summary = RunSummary(url)
-            extract_load(settings, url, tuple(args.source or SOURCES), summary)
+            if args.replay:
+                if len(args.source or ()) != 1:
+                    raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
+                replay_load(settings, url, args.source[0], args.replay, summary)
+            else:
+                extract_load(settings, url, tuple(args.source or RUN_SOURCES), summary)
             print("\n".join(summary.lines()))
         elif args.command == "dbt":
             run_dbt(args.args or ["build"], warehouse.resolve_url(settings))

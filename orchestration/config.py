@@ -116,6 +116,61 @@ def _stage_value(pairs: tuple[tuple[str, float], ...], stage: str, default: floa
     return default
 
 
+def _list(env: dict[str, str], name: str, default: str, sep: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    return tuple(part.strip() for part in (raw if raw.strip() else default).split(sep) if part.strip())
+
+
+def _board_settings(env: dict[str, str]) -> dict[str, object]:
+    """Settings of the Remotive, Arbeitnow and Adzuna sources (README "Sources")."""
+    live = _bool(env, "ELT_LIVE_PUBLIC_APIS", False)
+    remotive_url = env.get("REMOTIVE_BASE_URL", "").strip() or None
+    arbeitnow_url = env.get("ARBEITNOW_BASE_URL", "").strip() or None
+    app_id = env.get("ADZUNA_APP_ID", "").strip() or None
+    app_key = env.get("ADZUNA_APP_KEY", "").strip() or None
+    if bool(app_id) != bool(app_key):
+        missing = "ADZUNA_APP_KEY" if app_id else "ADZUNA_APP_ID"
+        raise ConfigError(f"{missing} is not set: Adzuna needs both ADZUNA_APP_ID and ADZUNA_APP_KEY "
+                          "(from https://developer.adzuna.com), or neither to use the local sandbox")
+    adzuna_url = env.get("ADZUNA_BASE_URL", "").strip() or None
+    countries = tuple(c.lower() for c in _list(env, "ADZUNA_COUNTRIES", "us,gb,de", ","))
+    bad = [c for c in countries if not (len(c) == 2 and c.isalpha())]
+    if not countries or bad:
+        raise ConfigError(f"ADZUNA_COUNTRIES must be two-letter country codes separated by ',' (e.g. us,gb,de), "
+                          f"got {env.get('ADZUNA_COUNTRIES')!r}")
+    what = _list(env, "ADZUNA_WHAT", "data engineer;software developer", ";")
+    per_page = _int(env, "ADZUNA_RESULTS_PER_PAGE", 50, minimum=1)
+    if per_page > 50:
+        raise ConfigError(f"ADZUNA_RESULTS_PER_PAGE must be at most 50 (the API's maximum), got {per_page}")
+    limit = env.get("REMOTIVE_LIMIT", "").strip()
+    remotive_live = live or remotive_url is not None
+    return {
+        "live_public_apis": live,
+        "remotive_base_url": remotive_url,
+        # "" (all categories) is allowed: REMOTIVE_CATEGORIES=","
+        "remotive_categories": _list(env, "REMOTIVE_CATEGORIES", "software-dev,data", ",") or ("",),
+        "remotive_search": env.get("REMOTIVE_SEARCH", "").strip() or None,
+        "remotive_limit": _int(env, "REMOTIVE_LIMIT", 0, minimum=1) if limit else None,
+        # the API asks for at most 4 calls a day; the sandbox started for the run has no such rule
+        "remotive_max_calls_per_day": _int(env, "REMOTIVE_MAX_CALLS_PER_DAY", 4 if remotive_live else 0),
+        "arbeitnow_base_url": arbeitnow_url,
+        "arbeitnow_max_pages": _int(env, "ARBEITNOW_MAX_PAGES", 100, minimum=1),
+        "arbeitnow_rate_limit_per_min": _float(env, "ARBEITNOW_RATE_LIMIT_PER_MIN",
+                                               30.0 if live or arbeitnow_url else 600.0),
+        "adzuna_app_id": app_id,
+        "adzuna_app_key": app_key,
+        "adzuna_base_url": adzuna_url,
+        "adzuna_countries": countries,
+        "adzuna_what": what or ("data engineer",),
+        "adzuna_results_per_page": per_page,
+        "adzuna_max_pages": _int(env, "ADZUNA_MAX_PAGES", 20, minimum=1),
+        "adzuna_max_days_old": _int(env, "ADZUNA_MAX_DAYS_OLD", 30, minimum=1),
+        "adzuna_lookback_hours": _int(env, "ADZUNA_LOOKBACK_HOURS", 24),
+        # the free plan allows 25 calls a minute
+        "adzuna_rate_limit_per_min": _float(env, "ADZUNA_RATE_LIMIT_PER_MIN", 24.0 if app_id or adzuna_url else 600.0),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     warehouse_url: str | None
@@ -147,6 +202,26 @@ class Settings:
     backup_keep_weekly: int = 0  # BACKUP_KEEP_WEEKLY
     github_step_summary: Path | None = None  # GITHUB_STEP_SUMMARY, set by GitHub Actions
     sources: tuple[str, ...] = ()  # ELT_SOURCES: the sources `run` extract-loads, empty = all
+    # job boards besides JSearch (see README "Sources"); defaults apply when Settings is built directly
+    live_public_apis: bool = False  # ELT_LIVE_PUBLIC_APIS: Remotive and Arbeitnow from the real APIs
+    remotive_base_url: str | None = None  # REMOTIVE_BASE_URL
+    remotive_categories: tuple[str, ...] = ("software-dev", "data")  # REMOTIVE_CATEGORIES, one call each
+    remotive_search: str | None = None  # REMOTIVE_SEARCH
+    remotive_limit: int | None = None  # REMOTIVE_LIMIT
+    remotive_max_calls_per_day: int = 4  # REMOTIVE_MAX_CALLS_PER_DAY, 0 = no budget
+    arbeitnow_base_url: str | None = None  # ARBEITNOW_BASE_URL
+    arbeitnow_max_pages: int = 100  # ARBEITNOW_MAX_PAGES
+    arbeitnow_rate_limit_per_min: float = 600.0  # ARBEITNOW_RATE_LIMIT_PER_MIN
+    adzuna_app_id: str | None = field(default=None, repr=False)  # ADZUNA_APP_ID
+    adzuna_app_key: str | None = field(default=None, repr=False)  # ADZUNA_APP_KEY, a secret
+    adzuna_base_url: str | None = None  # ADZUNA_BASE_URL
+    adzuna_countries: tuple[str, ...] = ("us", "gb", "de")  # ADZUNA_COUNTRIES
+    adzuna_what: tuple[str, ...] = ("data engineer", "software developer")  # ADZUNA_WHAT, ';'-separated
+    adzuna_results_per_page: int = 50  # ADZUNA_RESULTS_PER_PAGE, at most 50
+    adzuna_max_pages: int = 20  # ADZUNA_MAX_PAGES per country and search
+    adzuna_max_days_old: int = 30  # ADZUNA_MAX_DAYS_OLD: how far the first run reaches back
+    adzuna_lookback_hours: int = 24  # ADZUNA_LOOKBACK_HOURS
+    adzuna_rate_limit_per_min: float = 600.0  # ADZUNA_RATE_LIMIT_PER_MIN
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -190,12 +265,24 @@ class Settings:
             backup_keep_weekly=_int(env, "BACKUP_KEEP_WEEKLY", 0),
             github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
             sources=tuple(s.strip() for s in env.get("ELT_SOURCES", "").split(",") if s.strip() not in ("", "all")),
+            **_board_settings(env),
         )
 
     @property
     def uses_sandbox(self) -> bool:
         """No key means the local sandbox API, unless a base URL is given explicitly."""
         return self.rapidapi_key is None and self.jsearch_base_url is None
+
+    def uses_sandbox_for(self, source: str) -> bool:
+        """Whether `source` is read from the local sandbox: no key (or, for the public APIs, no
+        base URL and no ELT_LIVE_PUBLIC_APIS) and no base URL."""
+        if source == "remotive":
+            return self.remotive_base_url is None and not self.live_public_apis
+        if source == "arbeitnow":
+            return self.arbeitnow_base_url is None and not self.live_public_apis
+        if source == "adzuna":
+            return self.adzuna_app_id is None and self.adzuna_base_url is None
+        return self.uses_sandbox
 
     def now(self) -> datetime:
         return self.as_of or datetime.now(timezone.utc)
@@ -215,7 +302,7 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
-        found = [self.rapidapi_key, self.alert_webhook_url]
+        found = [self.rapidapi_key, self.alert_webhook_url, self.adzuna_app_key]
         password = urlsplit(self.warehouse_url).password if self.warehouse_url else None
         found += [password, unquote(password) if password else None]
         return tuple(value for value in found if value)

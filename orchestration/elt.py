@@ -10,7 +10,7 @@ from orchestration import warehouse
 from orchestration.build_plan import plan_build, record_success
 from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
-from orchestration.extract_load import SOURCES, LoadReport, run_source, source_endpoint
+from orchestration.extract_load import RUN_SOURCES, LoadReport, replay_source, run_source, source_endpoint
 from orchestration.ops.stages import run_stage
 
 
@@ -80,13 +80,22 @@ def _load_one(settings: Settings, warehouse_url: str, source: str) -> LoadReport
         return run_source(settings, warehouse_url, source, base_url)
 
 
-def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...] = SOURCES,
+def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...] = RUN_SOURCES,
                  summary: RunSummary | None = None) -> list[LoadReport]:
     summary = summary or RunSummary(warehouse_url)
     for source in sources:
         summary.loads.append(_staged(settings, summary, f"el:{source}",
                                      lambda source=source: _load_one(settings, warehouse_url, source)))
     return summary.loads
+
+
+def replay_load(settings: Settings, warehouse_url: str, source: str, path: str,
+                summary: RunSummary | None = None) -> LoadReport:
+    """Captured responses of `source` into its raw tables, as stage `el:<source>` (no network)."""
+    summary = summary or RunSummary(warehouse_url)
+    load = _staged(settings, summary, f"el:{source}", lambda: replay_source(settings, warehouse_url, source, path))
+    summary.loads.append(load)
+    return load
 
 
 def transform(settings: Settings, warehouse_url: str, loads: list[LoadReport], full: bool = False,
@@ -110,7 +119,7 @@ def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False
         return url
 
     summary.warehouse_url = _staged(settings, summary, "warehouse", connect)
-    extract_load(settings, summary.warehouse_url, settings.sources or SOURCES, summary=summary)
+    extract_load(settings, summary.warehouse_url, settings.sources or RUN_SOURCES, summary=summary)
     summary.build_reason, summary.build = _staged(
         settings, summary, "dbt build",
         lambda: transform(settings, summary.warehouse_url, summary.loads, full_build))

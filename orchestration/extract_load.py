@@ -9,19 +9,31 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dlt
 import psycopg2
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
+from dlt_pipelines.adzuna import adzuna_source
+from dlt_pipelines.adzuna import settings as adzuna_settings
+from dlt_pipelines.arbeitnow import arbeitnow_source
+from dlt_pipelines.arbeitnow import settings as arbeitnow_settings
+from dlt_pipelines.common import replay
 from dlt_pipelines.common.http import ResilientSession, RetryPolicy
 from dlt_pipelines.jsearch import jsearch_source
 from dlt_pipelines.jsearch import settings as jsearch_settings
+from dlt_pipelines.remotive import remotive_source
+from dlt_pipelines.remotive import settings as remotive_settings
 from orchestration.config import ConfigError, Settings
 
 # Arrow tables go to Postgres as csv through COPY: several times faster than INSERT statements.
 LOADER_FILE_FORMAT = "csv"
-SOURCES = ("jsearch",)
+SOURCES = ("jsearch", "remotive", "arbeitnow", "adzuna")
+# what `make run` / `make el` load when no source is named (ELT_SOURCES narrows it)
+RUN_SOURCES = SOURCES
+API_SETTINGS = {"jsearch": jsearch_settings, "remotive": remotive_settings,
+                "arbeitnow": arbeitnow_settings, "adzuna": adzuna_settings}
 
 
 @dataclass
@@ -81,11 +93,16 @@ def pipeline_for(settings: Settings, warehouse_url: str, source: str) -> dlt.Pip
     )
 
 
-def http_session(settings: Settings, api_name: str, key_variable: str) -> ResilientSession:
+def http_session(settings: Settings, source: str, rate_limit_per_min: float | None = None) -> ResilientSession:
+    api = API_SETTINGS[source]
+    if rate_limit_per_min is None:
+        rate_limit_per_min = {"arbeitnow": settings.arbeitnow_rate_limit_per_min,
+                              "adzuna": settings.adzuna_rate_limit_per_min,
+                              "remotive": 0.0}.get(source, settings.rate_limit_per_min)
     return ResilientSession(
-        api_name=api_name,
-        key_variable=key_variable,
-        rate_limit_per_min=settings.rate_limit_per_min,
+        api_name=api.API_NAME,
+        key_variable=api.KEY_VARIABLE,
+        rate_limit_per_min=rate_limit_per_min,
         retry=RetryPolicy(
             max_attempts=settings.max_attempts,
             backoff_base_seconds=settings.backoff_base_seconds,
@@ -95,19 +112,53 @@ def http_session(settings: Settings, api_name: str, key_variable: str) -> Resili
     )
 
 
-def build_source(settings: Settings, source: str, base_url: str):
-    if source != "jsearch":
+def build_source(settings: Settings, source: str, base_url: str, session: ResilientSession | None = None,
+                 backfill: bool = False, country: str | None = None):
+    """The dlt source `source` reading `base_url`. `backfill` (replays): no keys, no call budget,
+    the first query/category/country only, and every new or changed posting loaded whatever its age."""
+    if source not in SOURCES:
         raise ConfigError(f"unknown source {source!r}; known sources: {', '.join(SOURCES)}")
-    return jsearch_source(
-        queries=settings.jsearch_queries,
-        session=http_session(settings, jsearch_settings.API_NAME, jsearch_settings.KEY_VARIABLE),
+    session = session or http_session(settings, source)
+    if source == "jsearch":
+        return jsearch_source(
+            queries=settings.jsearch_queries[:1] if backfill else settings.jsearch_queries,
+            session=session,
+            base_url=base_url,
+            api_key=None if backfill else settings.rapidapi_key,
+            country=settings.jsearch_country,
+            num_pages=1 if backfill else settings.jsearch_num_pages,  # one captured file per page
+            max_pages=settings.jsearch_max_pages,
+            lookback_hours=settings.lookback_hours,
+            now=settings.now,
+            backfill=backfill,
+        )
+    if source == "remotive":
+        return remotive_source(
+            session=session,
+            base_url=base_url,
+            categories=settings.remotive_categories[:1] if backfill else settings.remotive_categories,
+            search=settings.remotive_search,
+            limit=settings.remotive_limit,
+            max_calls_per_day=0 if backfill else settings.remotive_max_calls_per_day,
+            now=settings.now,
+            backfill=backfill,
+        )
+    if source == "arbeitnow":
+        return arbeitnow_source(session=session, base_url=base_url, max_pages=settings.arbeitnow_max_pages,
+                                now=settings.now, backfill=backfill)
+    return adzuna_source(
+        session=session,
         base_url=base_url,
-        api_key=settings.rapidapi_key,
-        country=settings.jsearch_country,
-        num_pages=settings.jsearch_num_pages,
-        max_pages=settings.jsearch_max_pages,
-        lookback_hours=settings.lookback_hours,
+        app_id=None if backfill else settings.adzuna_app_id,
+        app_key=None if backfill else settings.adzuna_app_key,
+        countries=(country,) if country else settings.adzuna_countries[:1] if backfill else settings.adzuna_countries,
+        what=settings.adzuna_what[:1] if backfill else settings.adzuna_what,
+        results_per_page=settings.adzuna_results_per_page,
+        max_pages=settings.adzuna_max_pages,
+        first_run_days=settings.adzuna_max_days_old,
+        lookback_hours=settings.adzuna_lookback_hours,
         now=settings.now,
+        backfill=backfill,
     )
 
 
@@ -141,11 +192,58 @@ def _normalize_and_load(pipeline: dlt.Pipeline, report: LoadReport) -> None:
     report.seconds_by_step["load"] = report.seconds_by_step.get("load", 0.0) + time.perf_counter() - started
 
 
+def replay_source(settings: Settings, warehouse_url: str, source: str, path: str | Path) -> LoadReport:
+    """Load captured API responses (a file, or a folder of them in name order) through the source's
+    own code, with no network: the same validation, rejects, incremental state and merge as live.
+
+    The source runs again while captured files remain (a short page ends a source's paging, as it
+    does live), then everything extracted is normalized and loaded at once.
+    """
+    if source not in SOURCES:
+        raise ConfigError(f"unknown source {source!r}; known sources: {', '.join(SOURCES)}")
+    adapter = replay.ReplayAdapter(replay.capture_files(Path(path)), replay.SHAPES[source])
+    pipeline = pipeline_for(settings, warehouse_url, source)
+    report = LoadReport(source=source, dataset=pipeline.dataset_name)
+    if pipeline.has_pending_data:
+        _normalize_and_load(pipeline, report)
+    started = time.perf_counter()
+    while adapter.pending:
+        left = len(adapter.pending)
+        session = http_session(settings, source, rate_limit_per_min=0)
+        replay.mount_replay(session, adapter)
+        try:
+            country = replay.country_of(adapter.pending[0]) if source == "adzuna" else None
+            pipeline.extract(build_source(settings, source, replay.REPLAY_BASE_URL, session=session, backfill=True,
+                                          country=country), loader_file_format=LOADER_FILE_FORMAT)
+        except Exception as problem:
+            served = next((p for _, p in reversed(adapter.served) if p is not None), None)
+            raise replay.ReplayError(f"{source}: replay failed at {served or path}: {_cause(problem)}") from problem
+        if len(adapter.pending) == left:
+            raise replay.ReplayError(f"{source}: the source made no request; {left} files were not replayed")
+    report.seconds_by_step["extract"] = time.perf_counter() - started
+    _normalize_and_load(pipeline, report)
+    return report
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost message of an exception dlt wrapped."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return f"{type(exc).__name__}: {exc}"
+
+
+def real_base_url(settings: Settings, source: str) -> str:
+    configured = {"jsearch": settings.jsearch_base_url, "remotive": settings.remotive_base_url,
+                  "arbeitnow": settings.arbeitnow_base_url, "adzuna": settings.adzuna_base_url}[source]
+    return configured or API_SETTINGS[source].REAL_BASE_URL
+
+
 @contextlib.contextmanager
 def source_endpoint(settings: Settings, source: str) -> Iterator[str]:
-    """The base URL to call: the real API with a key, else a sandbox started for the run."""
-    if not settings.uses_sandbox:
-        yield settings.jsearch_base_url or jsearch_settings.REAL_BASE_URL
+    """The base URL to call: the real API (with a key, a base URL or ELT_LIVE_PUBLIC_APIS), else a
+    sandbox started for the run."""
+    if not settings.uses_sandbox_for(source):
+        yield real_base_url(settings, source)
         return
     from dlt_pipelines.sandbox.config import SandboxConfig
     from dlt_pipelines.sandbox.server import start_sandbox

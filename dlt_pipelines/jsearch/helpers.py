@@ -2,62 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import orjson
-import pyarrow as pa
-
+from dlt_pipelines.common import records
+from dlt_pipelines.common.records import (  # noqa: F401 - re-exported: the source and its tests use them here
+    Rejected,
+    postings_table,
+    rejected_table,
+)
+from dlt_pipelines.common.records import epoch_time as _epoch
+from dlt_pipelines.common.records import iso_time as _iso
 from dlt_pipelines.jsearch.settings import ALL_DATES, DATE_WINDOWS, VOLATILE_FIELDS
 
 RELATIVE_AGE = re.compile(r"^\s*(\d+)\+?\s*(minute|hour|day|week|month)s?\s+ago\s*$", re.IGNORECASE)
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
-
-POSTINGS_SCHEMA = pa.schema([
-    ("job_id", pa.string()),
-    ("posted_at", pa.timestamp("us", tz="UTC")),
-    ("posted_at_source", pa.string()),
-    ("search_query", pa.string()),
-    ("fetched_at", pa.timestamp("us", tz="UTC")),
-    ("payload", pa.string()),
-])
-
-REJECTED_SCHEMA = pa.schema([
-    ("rejected_at", pa.timestamp("us", tz="UTC")),
-    ("reason", pa.string()),
-    ("search_query", pa.string()),
-    ("raw_json", pa.string()),  # text, not json: the record may be any JSON value, kept byte-exact
-])
-
-
-class Rejected(ValueError):
-    """A record that cannot be loaded as a posting; kept in the rejected table with this reason."""
-
-
-def _epoch(value: Any) -> datetime | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d{9,11}(\.\d+)?\s*", value):
-        number = float(value)
-    else:
-        return None
-    if not 0 < number < 32503680000:  # before year 3000
-        return None
-    return datetime.fromtimestamp(number, tz=timezone.utc)
-
-
-def _iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def posted_at_of(item: dict[str, Any], fetched_at: datetime) -> tuple[datetime, str]:
@@ -94,8 +54,7 @@ def check_item(item: Any) -> dict[str, Any]:
 
 
 def change_hash(item: dict[str, Any]) -> str:
-    stable = {k: v for k, v in item.items() if k not in VOLATILE_FIELDS}
-    return hashlib.blake2b(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
+    return records.change_hash(item, VOLATILE_FIELDS)
 
 
 def date_window(since: datetime | None, now: datetime) -> str:
@@ -107,26 +66,3 @@ def date_window(since: datetime | None, now: datetime) -> str:
         if age <= covers:
             return name
     return ALL_DATES
-
-
-def postings_table(rows: list[tuple[str, datetime, str, str, datetime, dict[str, Any]]]) -> pa.Table:
-    """Rows as an Arrow table: the fast path into Postgres (COPY of csv) with the item untouched as json."""
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in POSTINGS_SCHEMA]
-    payloads = [orjson.dumps(item).decode() for item in columns[5]]
-    return pa.Table.from_arrays(
-        [pa.array(columns[0], pa.string()), pa.array(columns[1], pa.timestamp("us", tz="UTC")),
-         pa.array(columns[2], pa.string()), pa.array(columns[3], pa.string()),
-         pa.array(columns[4], pa.timestamp("us", tz="UTC")), pa.array(payloads, pa.string())],
-        schema=POSTINGS_SCHEMA,
-    )
-
-
-def rejected_table(rows: list[tuple[datetime, str, str, Any]]) -> pa.Table:
-    """Rejected records with their reason; an empty table still creates the table downstream reads."""
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in REJECTED_SCHEMA]
-    raw = [orjson.dumps(item).decode() for item in columns[3]]
-    return pa.Table.from_arrays(
-        [pa.array(columns[0], pa.timestamp("us", tz="UTC")), pa.array(columns[1], pa.string()),
-         pa.array(columns[2], pa.string()), pa.array(raw, pa.string())],
-        schema=REJECTED_SCHEMA,
-    )

@@ -19,6 +19,3 @@ ALL_DATES = "all"
 # Fields whose value changes while the posting does not ("3 days ago"): left out of the
 # change hash so a rerun does not reload a posting only because a day passed.
 VOLATILE_FIELDS = frozenset({"job_posted_at"})
-
-RAW_TABLE = "job_postings"
-REJECTED_TABLE = "job_postings_rejected"

@@ -23,6 +23,11 @@ Admin endpoints (for tests and benchmarks):
 ``POST /_sandbox/faults``   replaces the faults with the given keys (those of SANDBOX_FAULTS, plus
                             optional ``rate_limit_per_min``); restarts the fault counter
 ``POST /_sandbox/reset``    zeroes request counts, the fault counter and the rate-limit window
+``GET  /_sandbox/truth``    which job-board postings are the same job (see boards.overlap_truth)
+
+The job boards (Remotive ``/api/remote-jobs``, Arbeitnow ``/api/job-board-api``, Adzuna
+``/v1/api/jobs/{country}/search/{page}``) are served by the same server: see board_api.py.
+``POST /_sandbox/faults`` with ``"endpoint": "<board>"`` sets the faults of one board only.
 
 Every response carries a ``Date`` header with the simulated now.
 """
@@ -47,7 +52,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-from dlt_pipelines.sandbox import catalogue
+from dlt_pipelines.sandbox import boards, catalogue
+from dlt_pipelines.sandbox.board_api import board_endpoint, board_response
 from dlt_pipelines.sandbox.config import SandboxConfig, format_time, parse_time
 from dlt_pipelines.sandbox.faults import FaultConfig, apply_item_faults, decide_request, server_error_body
 
@@ -74,6 +80,10 @@ class SandboxState:
         self._offset = 0
         self.fault_counter = 0
         self.status_counts: collections.Counter[str] = collections.Counter()
+        # the job-board endpoints (remotive, arbeitnow, adzuna): own faults if set, own counters
+        self.endpoint_faults: dict[str, FaultConfig] = {}
+        self.endpoint_counters: collections.Counter[str] = collections.Counter()
+        self.endpoint_status: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
         self._window: collections.deque[float] = collections.deque()
 
     # clock
@@ -104,15 +114,34 @@ class SandboxState:
             return self.now()
 
     # faults and limits
-    def set_faults(self, faults: FaultConfig, rate_limit_per_min: int | None = None) -> None:
+    def set_faults(self, faults: FaultConfig, rate_limit_per_min: int | None = None,
+                   endpoint: str | None = None) -> None:
+        """Faults of every endpoint, or of one job-board endpoint (``remotive``, ``arbeitnow``, ``adzuna``)."""
+        if endpoint is not None:
+            if endpoint not in boards.BOARDS:
+                raise ValueError(f"endpoint must be one of {', '.join(boards.BOARDS)}")
+            with self.lock:
+                self.endpoint_faults[endpoint] = faults
+                self.endpoint_counters[endpoint] = 0
+            return
         with self.lock:
             self.faults = faults
+            self.endpoint_counters.clear()
             if rate_limit_per_min is not None:
                 if rate_limit_per_min < 0:
                     raise ValueError("rate_limit_per_min must be >= 0")
                 self.rate_limit_per_min = rate_limit_per_min
                 self._window.clear()
             self.fault_counter = 0
+
+    def faults_for(self, endpoint: str) -> FaultConfig:
+        return self.endpoint_faults.get(endpoint, self.faults)
+
+    def next_board_request_number(self, endpoint: str) -> int:
+        with self.lock:
+            number = self.endpoint_counters[endpoint]
+            self.endpoint_counters[endpoint] += 1
+            return number
 
     def next_request_number(self) -> int:
         with self.lock:
@@ -135,13 +164,16 @@ class SandboxState:
             window.append(moment)
             return None
 
-    def count(self, status: int) -> None:
+    def count(self, status: int, endpoint: str = "search") -> None:
         with self.lock:
             self.status_counts[str(status)] += 1
+            self.endpoint_status[endpoint][str(status)] += 1
 
     def reset(self) -> None:
         with self.lock:
             self.status_counts.clear()
+            self.endpoint_status.clear()
+            self.endpoint_counters.clear()
             self.fault_counter = 0
             self._window.clear()
 
@@ -156,6 +188,8 @@ class SandboxState:
                 "rate_limit_per_min": self.rate_limit_per_min,
                 "fault_counter": self.fault_counter,
                 "requests": {"total": sum(counts.values()), "by_status": counts},
+                "requests_by_endpoint": {name: dict(sorted(c.items())) for name, c in self.endpoint_status.items()},
+                "endpoint_faults": {name: f.as_dict() for name, f in self.endpoint_faults.items()},
             }
 
 
@@ -239,6 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"status": "ok"})
         elif url.path == "/_sandbox/state":
             self._send(200, self.server.state.snapshot())
+        elif url.path == "/_sandbox/truth":
+            state = self.server.state
+            self._send(200, boards.overlap_truth(state.config, state.now()))
+        elif (endpoint := board_endpoint(url.path)) is not None:
+            self._board(endpoint, url.path, url.query)
         else:
             self._send(404, {"message": f"Endpoint '{url.path}' does not exist"})
 
@@ -259,7 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, {"now": format_time(now), "timestamp": now})
             elif path == "/_sandbox/faults":
                 limit = body.pop("rate_limit_per_min", None)
-                state.set_faults(FaultConfig.from_mapping(body), None if limit is None else int(limit))
+                endpoint = body.pop("endpoint", None)
+                state.set_faults(FaultConfig.from_mapping(body), None if limit is None else int(limit), endpoint)
                 self._send(200, state.snapshot())
             elif path == "/_sandbox/reset":
                 state.reset()
@@ -268,6 +308,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {"message": f"Endpoint '{path}' does not exist"})
         except (_BadRequest, ValueError, TypeError) as problem:
             self._send(400, {"message": str(problem)})
+
+    # the job boards (dlt_pipelines/sandbox/board_api.py)
+    def _board(self, endpoint: str, path: str, query_string: str) -> None:
+        state = self.server.state
+        status, body, headers = board_response(state, endpoint, path, query_string, self.headers)
+        state.count(status, endpoint)
+        self._send(status, body, headers)
 
     # the API
     def _search(self, query_string: str) -> None:

@@ -16,13 +16,13 @@ from orchestration import warehouse
 from orchestration.config import Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.elt import RunSummary, extract_load
-from orchestration.extract_load import SOURCES
+from orchestration.extract_load import RUN_SOURCES
 
 
 def slim_build(settings: Settings, prod_manifest: Path | None) -> tuple[str, DbtReport]:
     url = warehouse.resolve_url(settings)
     warehouse.check_connection(url)
-    extract_load(settings, url, settings.sources or SOURCES, RunSummary(url))
+    extract_load(settings, url, settings.sources or RUN_SOURCES, RunSummary(url))
     if prod_manifest is not None and prod_manifest.is_file():
         state = settings.build_dir / "ci-state"
         state.mkdir(parents=True, exist_ok=True)

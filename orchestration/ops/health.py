@@ -26,7 +26,7 @@ from psycopg2 import sql
 
 from orchestration import warehouse
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.extract_load import SOURCES, source_endpoint
+from orchestration.extract_load import RUN_SOURCES, source_endpoint
 from orchestration.ops import run_log, scrub, utc
 from orchestration.ops.lock import lock_holder
 
@@ -126,30 +126,51 @@ def check_last_run(url: str) -> Check:
                                      "run lock: it was killed or lost its connection")
 
 
+def _live_probe(settings: Settings, source: str, base_url: str) -> tuple[str, requests.Response | None]:
+    """One cheap request to the real API (it counts against the quota), or None when even that
+    would cost too much (Remotive allows 4 calls a day)."""
+    timeout = settings.request_timeout_seconds
+    if source == "jsearch":
+        headers = {"X-RapidAPI-Host": "jsearch.p.rapidapi.com"}
+        if settings.rapidapi_key:
+            headers["X-RapidAPI-Key"] = settings.rapidapi_key
+        return f"{base_url} one-page search", requests.get(
+            f"{base_url}/search", headers=headers, timeout=timeout,
+            params={"query": settings.jsearch_queries[0], "page": 1, "num_pages": 1})
+    if source == "adzuna":
+        keys = {"app_id": settings.adzuna_app_id, "app_key": settings.adzuna_app_key} if settings.adzuna_app_id else {}
+        return f"{base_url} one-result search", requests.get(
+            f"{base_url}/v1/api/jobs/{settings.adzuna_countries[0]}/search/1", timeout=timeout,
+            params={**keys, "results_per_page": 1})
+    if source == "arbeitnow":
+        return f"{base_url} first page", requests.get(f"{base_url}/api/job-board-api", timeout=timeout)
+    return f"{base_url} not called (the API allows {settings.remotive_max_calls_per_day} calls a day)", None
+
+
+KEY_HINT = {"jsearch": "set RAPIDAPI_KEY to a valid key", "adzuna": "set ADZUNA_APP_ID and ADZUNA_APP_KEY",
+            "remotive": "check REMOTIVE_BASE_URL", "arbeitnow": "check ARBEITNOW_BASE_URL"}
+
+
 def check_source(settings: Settings, source: str) -> Check:
     name = f"source {source}"
     started = time.perf_counter()
     try:
         with source_endpoint(settings, source) as base_url:
-            if settings.uses_sandbox:
+            if settings.uses_sandbox_for(source):
                 what = f"sandbox (started in-process) GET {base_url}/health"
                 response = requests.get(f"{base_url}/health", timeout=settings.request_timeout_seconds)
             else:
-                what = f"{base_url} one-page search"
-                headers = {"X-RapidAPI-Host": "jsearch.p.rapidapi.com"}
-                if settings.rapidapi_key:
-                    headers["X-RapidAPI-Key"] = settings.rapidapi_key
-                response = requests.get(f"{base_url}/search", headers=headers,
-                                        params={"query": settings.jsearch_queries[0], "page": 1, "num_pages": 1},
-                                        timeout=settings.request_timeout_seconds)
+                what, response = _live_probe(settings, source, base_url)
     except requests.RequestException as exc:
         return Check(name, "fail", f"unreachable: {type(exc).__name__}")
+    if response is None:
+        return Check(name, "ok", what)
     millis = (time.perf_counter() - started) * 1000
     if response.status_code == 200:
         return Check(name, "ok", f"{what}: HTTP 200 in {millis:.0f} ms")
     if response.status_code in (401, 403):
         return Check(name, "fail", f"{what}: HTTP {response.status_code}, the API key was rejected "
-                                   "(set RAPIDAPI_KEY to a valid key)")
+                                   f"({KEY_HINT[source]})")
     if response.status_code == 429:
         return Check(name, "fail", f"{what}: HTTP 429, rate limited or the quota is exhausted")
     return Check(name, "fail", f"{what}: HTTP {response.status_code}")
@@ -169,7 +190,7 @@ def check_health(settings: Settings) -> list[Check]:
     except (warehouse.WarehouseError, psycopg2.Error) as exc:
         checks.append(Check("warehouse", "fail", str(exc).strip()))
         url = None
-    sources = settings.sources or SOURCES
+    sources = settings.sources or RUN_SOURCES
     for source in sources:
         checks.append(check_source(settings, source))
     if url:

@@ -1,0 +1,38 @@
+"""Pure functions of the Adzuna source: validation, posting time, the `max_days_old` to ask for."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from dlt_pipelines.adzuna.settings import ID_FIELD, TIME_FIELD
+from dlt_pipelines.common.incremental import FIRST_SEEN, first_seen_day, require_object_with_id
+from dlt_pipelines.common.records import Rejected, iso_time
+
+PAGE_IN_PATH = re.compile(r"/search/\d+(?=$|\?)")
+
+
+def check_item(item: Any, fetched_at: datetime) -> tuple[str, datetime, str]:
+    """(job_id, posted_at, where the time came from); raises Rejected for what cannot be loaded."""
+    posting, job_id = require_object_with_id(item, ID_FIELD)
+    raw = posting.get(TIME_FIELD)
+    if raw is None or raw == "":
+        return job_id, first_seen_day(fetched_at), FIRST_SEEN
+    posted_at = iso_time(raw)
+    if posted_at is None:
+        raise Rejected(f"unparseable {TIME_FIELD} {str(raw)[:40]!r}")
+    return job_id, posted_at, TIME_FIELD
+
+
+def max_days_old(newest: datetime | None, now: datetime, lookback: timedelta, first_run_days: int) -> int:
+    """Whole days back from now that cover everything posted after `newest - lookback`."""
+    if newest is None:
+        return first_run_days
+    return max(1, min(first_run_days, math.ceil((now - (newest - lookback)).total_seconds() / 86400)))
+
+
+def with_page(url: str, page: int) -> str:
+    """The search URL for another page: Adzuna has the page in the path, not in a parameter."""
+    return PAGE_IN_PATH.sub(f"/search/{page}", url, count=1)

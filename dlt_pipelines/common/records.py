@@ -1,0 +1,133 @@
+"""The raw tables every job-board source writes, as Arrow tables, and the helpers to fill them.
+
+Each board loads `raw_<board>.job_postings` (merge on `job_id`, the API item untouched as
+`payload` jsonb) and `raw_<board>.job_postings_rejected` (append; records that cannot be loaded,
+with the reason, kept byte-exact). Arrow tables go to Postgres as csv through COPY, several times
+faster than INSERT statements; `payload` travels as a JSON string that dlt loads as json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import dlt
+import orjson
+import pyarrow as pa
+from dlt.common.utils import uniq_id_base64
+
+RAW_TABLE = "job_postings"
+REJECTED_TABLE = "job_postings_rejected"
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+POSTINGS_SCHEMA = pa.schema([
+    ("job_id", pa.string()),
+    ("posted_at", TIMESTAMP),
+    ("posted_at_source", pa.string()),
+    ("search_query", pa.string()),
+    ("fetched_at", TIMESTAMP),
+    ("payload", pa.string()),
+])
+# The boards added after JSearch (Remotive, Arbeitnow, Adzuna) also say which country endpoint
+# served the posting (Adzuna; null for the others) and carry dlt's row id `_dlt_id`, as their
+# raw contract has it. raw_jsearch keeps its original columns.
+POSTINGS_WITH_COUNTRY_SCHEMA = POSTINGS_SCHEMA.insert(4, pa.field("search_country", pa.string())).append(
+    pa.field("_dlt_id", pa.string()))
+
+REJECTED_SCHEMA = pa.schema([
+    ("rejected_at", TIMESTAMP),
+    ("reason", pa.string()),
+    ("search_query", pa.string()),
+    ("raw_json", pa.string()),  # text, not json: the record may be any JSON value, kept byte-exact
+])
+
+POSTINGS_HINTS = dlt.mark.make_hints(
+    table_name=RAW_TABLE,
+    primary_key="job_id",
+    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+    columns={
+        "job_id": {"data_type": "text", "nullable": False, "unique": True},
+        "payload": {"data_type": "json"},
+        "posted_at": {"data_type": "timestamp", "nullable": False},
+    },
+)
+REJECTED_HINTS = dlt.mark.make_hints(
+    table_name=REJECTED_TABLE,
+    write_disposition="append",
+    columns={"reason": {"data_type": "text", "nullable": False}},
+)
+
+
+class Rejected(ValueError):
+    """A record that cannot be loaded as a posting; kept in the rejected table with this reason."""
+
+
+def epoch_time(value: Any) -> datetime | None:
+    """Epoch seconds (number or numeric string) as UTC, or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d{9,11}(\.\d+)?\s*", value):
+        number = float(value)
+    else:
+        return None
+    if not 0 < number < 32503680000:  # before year 3000
+        return None
+    return datetime.fromtimestamp(number, tz=timezone.utc)
+
+
+def iso_time(value: Any) -> datetime | None:
+    """An ISO-8601 time; without a zone it is taken as UTC (Remotive's `publication_date`)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def change_hash(item: dict[str, Any], volatile: Iterable[str] = ()) -> str:
+    """A short hash of the item without its volatile fields: equal hash, nothing to reload."""
+    skip = frozenset(volatile)
+    stable = {k: v for k, v in item.items() if k not in skip}
+    return hashlib.blake2b(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
+
+
+def postings_table(rows: Sequence[tuple[Any, ...]], with_country: bool = False) -> pa.Table:
+    """Rows (job_id, posted_at, posted_at_source, search_query, fetched_at, item[, search_country])."""
+    schema = POSTINGS_WITH_COUNTRY_SCHEMA if with_country else POSTINGS_SCHEMA
+    width = 7 if with_country else 6
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(width)]
+    arrays = [pa.array(columns[0], pa.string()), pa.array(columns[1], TIMESTAMP),
+              pa.array(columns[2], pa.string()), pa.array(columns[3], pa.string())]
+    if with_country:
+        arrays.append(pa.array(columns[6], pa.string()))
+    arrays += [pa.array(columns[4], TIMESTAMP),
+               pa.array([orjson.dumps(item).decode() for item in columns[5]], pa.string())]
+    if with_country:
+        arrays.append(pa.array([uniq_id_base64() for _ in columns[0]], pa.string()))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def rejected_table(rows: Sequence[tuple[datetime, str, str | None, Any]]) -> pa.Table:
+    """Rejected records with their reason; an empty table still creates the table downstream reads."""
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in REJECTED_SCHEMA]
+    raw = [orjson.dumps(item).decode() for item in columns[3]]
+    return pa.Table.from_arrays(
+        [pa.array(columns[0], TIMESTAMP), pa.array(columns[1], pa.string()),
+         pa.array(columns[2], pa.string()), pa.array(raw, pa.string())],
+        schema=REJECTED_SCHEMA,
+    )
+
+
+def hinted_postings(rows: Sequence[tuple[Any, ...]], with_country: bool = False) -> Any:
+    return dlt.mark.with_hints(postings_table(rows, with_country), POSTINGS_HINTS, create_table_variant=True)
+
+
+def hinted_rejected(rows: Sequence[tuple[datetime, str, str | None, Any]]) -> Any:
+    return dlt.mark.with_hints(rejected_table(rows), REJECTED_HINTS, create_table_variant=True)
