@@ -174,3 +174,20 @@
     where false
     {%- endif %}
 {%- endmacro %}
+
+{#- Whether two postings are in the same place for dedup: their countries agree (or one is
+    unknown) and, unless one of them is remote, their cities agree (or one is unknown). A remote
+    posting matches an office posting of the same country: boards list the same job both ways. -#}
+{% macro same_place(left_posting, right_posting) -%}
+    (
+        (
+            {{ left_posting }}.country_code is null or {{ right_posting }}.country_code is null
+            or {{ left_posting }}.country_code = {{ right_posting }}.country_code
+        )
+        and (
+            {{ left_posting }}.is_remote or {{ right_posting }}.is_remote
+            or {{ left_posting }}.city is null or {{ right_posting }}.city is null
+            or {{ lower_text(left_posting ~ '.city') }} = {{ lower_text(right_posting ~ '.city') }}
+        )
+    )
+{%- endmacro %}

@@ -13,8 +13,8 @@
 {#- Which canonical job each repost group belongs to. A repost group is one board's postings with
     the same dedup_key (normalised employer, title, city, country); groups on different boards are
     the same job when a posting of each has the same normalised employer, a similar title
-    (pg_trgm similarity >= var dedup_title_similarity), the same place (same country and city, a
-    city missing on one side, or both remote) and posting times at most var dedup_window_days
+    (pg_trgm similarity >= var dedup_title_similarity), the same place (macro same_place: countries
+    agree or one is unknown, and cities agree, one is unknown or a side is remote) and posting times at most var dedup_window_days
     apart.
 
     Incremental and stable: only groups not seen before are assigned; each is compared only with
@@ -73,21 +73,7 @@ candidate_pairs as (
             and new_postings.posted_at + {{ window }}
             and new_postings.board <> other_postings.board
             and not other_postings.is_quarantined
-    where
-        (
-            (new_postings.is_remote and other_postings.is_remote)
-            and (
-                new_postings.country_code is null or other_postings.country_code is null
-                or new_postings.country_code = other_postings.country_code
-            )
-        )
-        or (
-            new_postings.country_code = other_postings.country_code
-            and (
-                new_postings.city is null or other_postings.city is null
-                or lower(new_postings.city) = lower(other_postings.city)
-            )
-        )
+    where {{ same_place('new_postings', 'other_postings') }}
 ),
 
 edges as (

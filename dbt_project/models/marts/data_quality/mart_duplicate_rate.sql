@@ -61,18 +61,7 @@ unexplained as (
             and postings.posting_id <> twin.posting_id
             and postings.canonical_key <> twin.canonical_key
             and twin.posted_at between postings.posted_at - {{ window }} and postings.posted_at + {{ window }}
-    where
-        (
-            postings.is_remote and twin.is_remote
-            and (
-                postings.country_code is null or twin.country_code is null
-                or postings.country_code = twin.country_code
-            )
-        )
-        or (
-            postings.country_code = twin.country_code
-            and (postings.city is null or twin.city is null or lower(postings.city) = lower(twin.city))
-        )
+    where {{ same_place('postings', 'twin') }}
 ),
 
 per_posting as (

@@ -60,6 +60,13 @@ country_aliases as (
     from {{ ref('country_aliases') }}
 ),
 
+city_countries as (
+    select
+        city,
+        country_code
+    from {{ ref('city_countries') }}
+),
+
 fields as (
     select
         items.job_id,
@@ -78,7 +85,7 @@ fields as (
             when cardinality(items.location_parts) = 2 and named_country.country_code is null
                 then items.location_parts[2]
         end as region,
-        coalesce(named_country.country_code, 'DE') as country_code,
+        coalesce(named_country.country_code, city_country.country_code, 'DE') as country_code,
         case
             when {{ employment_type_from_text('items.employment_type_raw') }} <> 'unknown'
                 then {{ employment_type_from_text('items.employment_type_raw') }}
@@ -98,6 +105,7 @@ fields as (
         on
             cardinality(items.location_parts) >= 2
             and lower(items.location_parts[cardinality(items.location_parts)]) = named_country.alias
+    left join city_countries as city_country on lower(items.location_parts[1]) = city_country.city
 ),
 
 {{ staged_posting_ctes() }}
