@@ -3,7 +3,9 @@ every board, the unified contract and the marts without errors, and a hand-check
 rows normalise to exactly what their JSON says (each expectation below was read off the sample
 file, not the warehouse). A second build with no new loads changes nothing.
 
-The samples are loaded into the raw contract by tests/integration/raw_contract.py."""
+The samples are loaded through the dlt sources themselves (orchestration.extract_load.replay_source,
+no network); a few constructed items (a reject, a posting without a title, a "Competitive" salary)
+are replayed the same way."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from decimal import Decimal
 import pytest
 
 from orchestration.dbt_runner import run_dbt
-from tests.conftest import query
+from orchestration.extract_load import replay_source
+from tests.conftest import make_settings, query
 from tests.integration import raw_contract
 
 COLUMNS = ("publisher", "employer_name_normalized", "job_title_normalized", "city", "region", "country_code",
@@ -58,7 +61,7 @@ HAND_CHECKED = {
                                          "Washington", "District of Columbia", "US", False, "full_time", None, None,
                                          None, None, None, None, False, datetime(2025, 5, 26, tzinfo=UTC), "en"),
 }
-REJECT = ("item is not a JSON object but str", json.dumps("garbage"))
+REJECTED_ITEM = "garbage"
 NO_TITLE = {"slug": "no-title-1", "company_name": "Acme GmbH", "title": " ", "description": "x", "remote": False,
             "url": "https://www.arbeitnow.com/jobs/no-title-1", "tags": [], "job_types": [], "location": "Berlin",
             "created_at": 1770835328}
@@ -68,10 +71,18 @@ COMPETITIVE = {**raw_contract.sample_items("remotive")[0], "id": 99, "salary": "
 @pytest.fixture(scope="module")
 def samples(fresh_database, tmp_path_factory):
     url = fresh_database
-    target = tmp_path_factory.mktemp("dbt-target")
-    loaded = raw_contract.load_samples(url, "1780000000.1")
-    raw_contract.load(url, "remotive", [COMPETITIVE], "1780000000.2", rejected=[REJECT])
-    raw_contract.load(url, "arbeitnow", [NO_TITLE], "1780000000.2")
+    work = tmp_path_factory.mktemp("samples")
+    settings = make_settings(work / "build")
+    loaded = {}
+    for board in raw_contract.BOARDS:
+        replay_source(settings, url, board, raw_contract.SAMPLES / board)
+        loaded[board] = raw_contract.sample_items(board)
+    extras = {"remotive": [COMPETITIVE, REJECTED_ITEM], "arbeitnow": [NO_TITLE]}
+    for board, items in extras.items():
+        capture = work / f"{board}-extra.json"
+        capture.write_text(json.dumps(items))  # a bare item list is served in the board's shape
+        replay_source(settings, url, board, capture)
+    target = work / "dbt-target"
     build = run_dbt(["build"], url, target_path=target, quiet=True)
     digest_sql = ("select count(*), coalesce(md5(string_agg(md5(t::text), '' order by md5(t::text))), '') "
                   "from {} as t")
@@ -123,7 +134,7 @@ def test_competitive_salary_is_no_salary_and_flagged(samples):
 
 def test_quarantine_lists_every_boards_rejects_and_hard_rule_failures(samples):
     rows = query(samples["url"], "select source_name, rule_name, record_id from marts.quarantined_records")
-    assert ("remotive", "source_rejected", raw_contract.md5_of(REJECT[1])) in rows
+    assert ("remotive", "source_rejected", raw_contract.md5_of(json.dumps(REJECTED_ITEM))) in rows
     assert ("arbeitnow", "missing_title", "no-title-1") in rows
     kept_out = query(samples["url"], "select count(*) from marts.fct_job_postings "
                                      "where 'arbeitnow:no-title-1' = any(posting_ids)")[0][0]
