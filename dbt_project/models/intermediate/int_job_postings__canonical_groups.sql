@@ -59,19 +59,28 @@ new_groups as (
     group by group_key
 ),
 
--- blocking: same normalised employer and posting-time window (indexed); then place and title
+other_boards as (
+    select distinct board
+    from {{ ref('int_job_postings__unified') }}
+),
+
+-- blocking: same normalised employer on another board, posting-time window (indexed); then place
+-- and title
 candidate_pairs as (
     select
         new_postings.group_key,
         other_postings.group_key as other_group_key,
         similarity(new_postings.job_title_normalized, other_postings.job_title_normalized) as score
     from new_postings
+    -- each other board in turn, so the lookup is an equality on (board, employer) and a board's
+    -- own postings are never enumerated
+    inner join other_boards on new_postings.board <> other_boards.board
     inner join {{ ref('int_job_postings__unified') }} as other_postings
         on
-            new_postings.employer_name_normalized = other_postings.employer_name_normalized
+            other_boards.board = other_postings.board
+            and new_postings.employer_name_normalized = other_postings.employer_name_normalized
             and other_postings.posted_at between new_postings.posted_at - {{ window }}
             and new_postings.posted_at + {{ window }}
-            and new_postings.board <> other_postings.board
             and not other_postings.is_quarantined
     where {{ same_place('new_postings', 'other_postings') }}
 ),

@@ -7,7 +7,7 @@
             {'columns': ['posting_id'], 'unique': true},
             {'columns': ['load_id']},
             {'columns': ['board', 'dedup_key']},
-            {'columns': ['employer_name_normalized', 'posted_at']},
+            {'columns': ['board', 'employer_name_normalized', 'posted_at']},
         ],
     )
 }}
