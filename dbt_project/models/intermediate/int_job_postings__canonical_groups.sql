@@ -28,6 +28,23 @@
 
 with
 
+-- groups assigned by earlier runs (none on a full build): never re-assigned
+seen_groups as (
+    {% if is_incremental() -%}
+        select
+            group_key,
+            canonical_key,
+            first_posted_at
+        from {{ this }}
+    {%- else -%}
+        select
+            null::text as group_key,
+            null::text as canonical_key,
+            null::timestamptz as first_posted_at
+        where false
+    {%- endif %}
+),
+
 new_postings as (
     select
         posting_id,
@@ -44,9 +61,7 @@ new_postings as (
     where
         not is_quarantined
         and load_id > {{ load_watermark('load_id') }}
-        {% if is_incremental() %}
-            and group_key not in (select seen.group_key from {{ this }} as seen)
-        {% endif %}
+        and group_key not in (select seen_groups.group_key from seen_groups)
 ),
 
 new_groups as (
@@ -95,30 +110,28 @@ edges as (
     group by group_key, other_group_key
 ),
 
-{% if is_incremental() %}
 -- 1. the best match among groups assigned before
-    joined_existing as (
-        select distinct on (edges.group_key)
-            edges.group_key,
-            seen.canonical_key,
-            edges.score
-        from edges
-        inner join {{ this }} as seen on edges.other_group_key = seen.group_key
-        order by edges.group_key asc, edges.score desc, seen.first_posted_at asc, seen.canonical_key asc
-    ),
+joined_existing as (
+    select distinct on (edges.group_key)
+        edges.group_key,
+        seen_groups.canonical_key,
+        edges.score
+    from edges
+    inner join seen_groups on edges.other_group_key = seen_groups.group_key
+    order by edges.group_key asc, edges.score desc, seen_groups.first_posted_at asc, seen_groups.canonical_key asc
+),
 
-    -- 2. else the best match among new groups that took step 1
-    joined_via_new as (
-        select distinct on (edges.group_key)
-            edges.group_key,
-            joined_existing.canonical_key,
-            edges.score
-        from edges
-        inner join joined_existing on edges.other_group_key = joined_existing.group_key
-        where edges.group_key not in (select already_joined.group_key from joined_existing as already_joined)
-        order by edges.group_key asc, edges.score desc, joined_existing.canonical_key asc
-    ),
-{% endif %}
+-- 2. else the best match among new groups that took step 1
+joined_via_new as (
+    select distinct on (edges.group_key)
+        edges.group_key,
+        joined_existing.canonical_key,
+        edges.score
+    from edges
+    inner join joined_existing on edges.other_group_key = joined_existing.group_key
+    where edges.group_key not in (select already_joined.group_key from joined_existing as already_joined)
+    order by edges.group_key asc, edges.score desc, joined_existing.canonical_key asc
+),
 
 -- 3. else the earliest of itself and the new groups it matches
 neighbourhood as (
@@ -150,24 +163,16 @@ final as (
     select
         new_groups.group_key,
         new_groups.board,
-        {% if is_incremental() -%}
-            coalesce(joined_existing.canonical_key, joined_via_new.canonical_key, representative.canonical_key)
-        {%- else -%}
-            representative.canonical_key
-        {%- endif %} as canonical_key,
-        round({% if is_incremental() -%}
-            coalesce(joined_existing.score, joined_via_new.score, representative.score)
-        {%- else -%}
-            representative.score
-        {%- endif %}::numeric, 4) as match_score,
+        coalesce(joined_existing.canonical_key, joined_via_new.canonical_key, representative.canonical_key)
+            as canonical_key,
+        round(coalesce(joined_existing.score, joined_via_new.score, representative.score)::numeric, 4)
+            as match_score,
         new_groups.first_posted_at,
         new_groups.load_id
     from new_groups
     inner join representative on new_groups.group_key = representative.group_key
-    {% if is_incremental() -%}
-        left join joined_existing on new_groups.group_key = joined_existing.group_key
-        left join joined_via_new on new_groups.group_key = joined_via_new.group_key
-    {%- endif %}
+    left join joined_existing on new_groups.group_key = joined_existing.group_key
+    left join joined_via_new on new_groups.group_key = joined_via_new.group_key
 )
 
 select * from final
