@@ -15,10 +15,12 @@ the data it describes.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from dlt.common import logger
 
 from dlt_pipelines.common.records import Rejected, change_hash, hinted_postings, hinted_rejected
@@ -39,6 +41,8 @@ class PostingTracker:
         self.fetched_at = fetched_at
         self.backfill = backfill
         self.recent: dict[str, list[Any]] = state.setdefault("recent", {})
+        # records already quarantined: key -> when first rejected (see Batcher.add)
+        self.rejects: dict[str, str] = state.setdefault("rejects", {})
         raw = state.get("newest_posted_at")
         self.newest: datetime | None = datetime.fromisoformat(raw) if raw else None
         self.horizon = self.newest - retention if self.newest else None
@@ -62,10 +66,20 @@ class PostingTracker:
             self.newest = posted_at
         return posted_at
 
+    def first_rejection(self, key: str) -> bool:
+        """True the first time a bad record is seen (within the retention): only then is it quarantined."""
+        if key in self.rejects:
+            return False
+        self.rejects[key] = self.fetched_at.isoformat()
+        return True
+
     def finish(self, board: str) -> None:
         """Store the newest time and forget postings that can no longer be re-listed as unknown."""
         if self.skipped_old:
             logger.info("%s: skipped %d postings posted before the remembered horizon", board, self.skipped_old)
+        reject_cutoff = self.fetched_at - self.first_seen_retention
+        for key in [k for k, at in self.rejects.items() if datetime.fromisoformat(at) < reject_cutoff]:
+            del self.rejects[key]
         if self.newest is None:
             return
         self.state["newest_posted_at"] = self.newest.isoformat()
@@ -91,13 +105,23 @@ class Batcher:
         self.rejected: list[tuple[Any, ...]] = []
 
     def add(self, items: Iterable[Any], query: str | None, country: str | None = None) -> Iterator[Any]:
+        """A bad record is quarantined once: the API serves it again on every call, so a rerun
+        would otherwise reject it again. It is recognised by its bytes, the search and the valid
+        posting listed before it (the board's order is stable), so equal bad records at different
+        places stay distinct. (A bad record that moves in the listing may be quarantined again:
+        a duplicate in the rejected table, never a loss.)"""
         fetched_at = self.tracker.fetched_at
+        previous, run = "", 0
         for item in items:
             try:
                 job_id, posted_at, posted_from = self.check(item)
             except Rejected as problem:
-                self.rejected.append((fetched_at, str(problem), query, item))
+                run += 1  # bad records in a row after the same posting are told apart by position
+                key = hashlib.blake2b(orjson.dumps([item, query, country, previous, run]), digest_size=8).hexdigest()
+                if self.tracker.first_rejection(key):
+                    self.rejected.append((fetched_at, str(problem), query, item))
                 continue
+            previous, run = job_id, 0
             admitted = self.tracker.admit(job_id, posted_at, posted_from, change_hash(item, self.volatile))
             if admitted is not None:
                 row = (job_id, admitted, posted_from, query, fetched_at, item)

@@ -154,13 +154,14 @@ def visible_numbers(config: SandboxConfig, board: str, now: int, max_age_seconds
                  last_number_at_or_before(config, board, now) + 1)
 
 
-def _market_job(config: SandboxConfig, keys: dict[str, int], timestamp: int) -> int | None:
-    """The newest market-wide JSearch posting at or before ``timestamp`` (shared by all boards)."""
+def _market_job(config: SandboxConfig, timestamp: int, earliest: int) -> int | None:
+    """The newest market-wide JSearch posting in ``[earliest, timestamp]`` (the set all boards share)."""
     market = stream_key(config.seed, text_salt("boards.market"))
-    index = catalogue.last_index_at_or_before(config, timestamp)
-    for candidate in range(index, max(-1, index - 200), -1):
+    candidate = catalogue.last_index_at_or_before(config, timestamp)
+    while candidate >= 0 and catalogue.posted_at(config, candidate) >= earliest:
         if unit(market, candidate) < MARKET_RATE:
             return candidate
+        candidate -= 1
     return None
 
 
@@ -170,7 +171,7 @@ def board_posting(config: SandboxConfig, board: str, number: int) -> BoardPostin
     roll = unit(keys["kind"], number)
     kind, source = "native", None
     if roll < CROSS_RATE + NEAR_MISS_RATE:
-        source = _market_job(config, keys, posted - int(unit(keys["delay"], number) * MAX_DELAY))
+        source = _market_job(config, posted - int(unit(keys["delay"], number) * MAX_DELAY), posted - MAX_DELAY)
         if source is not None:
             kind = "cross" if roll < CROSS_RATE else ("near_title" if unit(keys["near"], number) < 0.5
                                                       else "near_company")
