@@ -79,25 +79,38 @@ other_boards as (
     from {{ ref('int_job_postings__unified') }}
 ),
 
+-- each new posting once per other board (materialized, so the lookup below is an equality on
+-- (board, employer) and a board's own postings are never enumerated)
+probes as materialized (
+    select
+        new_postings.group_key,
+        new_postings.posted_at,
+        new_postings.job_title_normalized,
+        new_postings.employer_name_normalized,
+        new_postings.country_code,
+        new_postings.city,
+        new_postings.is_remote,
+        other_boards.board as other_board
+    from new_postings
+    inner join other_boards on new_postings.board <> other_boards.board
+),
+
 -- blocking: same normalised employer on another board, posting-time window (indexed); then place
 -- and title
 candidate_pairs as (
     select
-        new_postings.group_key,
+        probes.group_key,
         other_postings.group_key as other_group_key,
-        similarity(new_postings.job_title_normalized, other_postings.job_title_normalized) as score
-    from new_postings
-    -- each other board in turn, so the lookup is an equality on (board, employer) and a board's
-    -- own postings are never enumerated
-    inner join other_boards on new_postings.board <> other_boards.board
+        similarity(probes.job_title_normalized, other_postings.job_title_normalized) as score
+    from probes
     inner join {{ ref('int_job_postings__unified') }} as other_postings
         on
-            other_boards.board = other_postings.board
-            and new_postings.employer_name_normalized = other_postings.employer_name_normalized
-            and other_postings.posted_at between new_postings.posted_at - {{ window }}
-            and new_postings.posted_at + {{ window }}
+            probes.other_board = other_postings.board
+            and probes.employer_name_normalized = other_postings.employer_name_normalized
+            and other_postings.posted_at between probes.posted_at - {{ window }}
+            and probes.posted_at + {{ window }}
             and not other_postings.is_quarantined
-    where {{ same_place('new_postings', 'other_postings') }}
+    where {{ same_place('probes', 'other_postings') }}
 ),
 
 edges as (
