@@ -1,9 +1,10 @@
-"""Local sandbox of the JSearch (RapidAPI) job search API.
+"""Local sandbox of the JSearch (RapidAPI), Remotive, Arbeitnow and Adzuna job APIs.
 
-The default data source when no ``RAPIDAPI_KEY`` is set: deterministic generated postings,
-served over real HTTP on loopback in the exact shape of the real API, with optional faults.
-See :mod:`.server` (HTTP contract), :mod:`.catalogue` (what is served), :mod:`.config`
-(``SANDBOX_*`` variables) and :mod:`.faults` (fault injection).
+The default data source of each board without a key or setting: deterministic generated
+postings, served over real HTTP on loopback in the shape of the real APIs, with optional faults.
+See :mod:`.server` (HTTP contract), :mod:`.catalogue` (what JSearch serves), :mod:`.boards` and
+:mod:`.board_api` (the other boards and their overlap), :mod:`.config` (``SANDBOX_*`` variables)
+and :mod:`.faults` (fault injection).
 """
 
 from dlt_pipelines.sandbox.catalogue import (

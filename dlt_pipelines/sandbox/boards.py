@@ -165,6 +165,7 @@ def _market_job(config: SandboxConfig, timestamp: int, earliest: int) -> int | N
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # every page request walks the visible postings: generate each once
 def board_posting(config: SandboxConfig, board: str, number: int) -> BoardPosting:
     keys = _keys(config.seed, board)
     posted = board_posted_at(config, board, number)
