@@ -7,12 +7,13 @@ warehouse under test.
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dlt_pipelines.sandbox import catalogue
+from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
 from orchestration.config import DBT_PROJECT_DIR
@@ -55,7 +56,8 @@ def runs(fresh_database, tmp_path_factory):
     first_counts = {
         "raw": query(fresh_database, "select count(*) from raw_jsearch.job_postings")[0][0],
         "reasons": dict(query(fresh_database, "select reason, count(*) from marts.quarantined_records "
-                                              "where rule_name = 'source_rejected' group by 1")),
+                                              "where rule_name = 'source_rejected' and source_name = 'jsearch' "
+                                              "group by 1")),
     }
     second = run_all(make_settings(build, ELT_AS_OF=T0.isoformat(), **env), with_docs=False)
     after_second = {m: table_digest(fresh_database, m) for m in MARTS}
@@ -112,14 +114,59 @@ def test_reposts_collapse_into_one_job_with_both_ids(runs):
     assert canonical == ids[0] and set(ids) <= set(job_ids)
 
 
-def test_jobs_are_the_distinct_repost_groups_of_clean_postings(runs):
+def test_jobs_are_the_canonical_jobs_of_clean_postings(runs):
     url = runs["url"]
-    groups, postings = query(url, "select count(distinct dedup_key), count(*) from "
-                                  "staging.stg_jsearch__job_postings where not is_quarantined")[0]
+    postings, jobs_expected = query(url, """
+        select count(*), count(distinct g.canonical_key)
+        from intermediate.int_job_postings__unified as u
+        join intermediate.int_job_postings__canonical_groups as g using (group_key)
+        where not u.is_quarantined""")[0]
+    clean = query(url, "select count(*) from intermediate.int_job_postings__unified where not is_quarantined")[0][0]
     jobs, posting_total, reposts = query(url, "select count(*), sum(posting_count), sum(repost_count) "
                                               "from marts.fct_job_postings")[0]
-    assert (jobs, posting_total) == (groups, postings)
+    assert postings == clean and (jobs, posting_total) == (jobs_expected, clean)
     assert reposts > 0
+    # every JSearch repost group (same employer, title, city, country) lies within one job
+    split = query(url, """
+        select s.dedup_key from staging.stg_jsearch__job_postings as s
+        join marts.fct_job_postings as f on 'jsearch:' || s.job_id = any(f.posting_ids)
+        group by s.dedup_key having count(distinct f.posting_key) > 1""")
+    assert split == []
+
+
+def pairs_across_boards(groups: list[list[str]]) -> set[frozenset[str]]:
+    return {frozenset(pair) for group in groups for pair in itertools.combinations(sorted(group), 2)
+            if pair[0].split(":")[0] != pair[1].split(":")[0]}
+
+
+def test_cross_board_dedup_against_the_sandbox_ground_truth(runs):
+    """Precision and recall of the links between boards, against the sandbox's own record of which
+    board postings copy which JSearch job (reposts of that JSearch job count as the same job)."""
+    url = runs["url"]
+    truth = boards.overlap_truth(sandbox_config(LATER), int(LATER.timestamp()))
+    present = {r[0] for r in query(url, "select posting_id from intermediate.int_job_postings__unified "
+                                        "where not is_quarantined")}
+    repost_group = dict(query(url, "select board_job_id, group_key from intermediate.int_job_postings__unified "
+                                   "where board = 'jsearch'"))
+    jsearch_by_group: dict[str, list[str]] = {}
+    for job_id, group in repost_group.items():
+        jsearch_by_group.setdefault(group, []).append(f"jsearch:{job_id}")
+    same_jobs = []
+    for group in truth["same_job_groups"]:
+        members = [f"{p['board']}:{p['job_id']}" for p in group["postings"]]
+        members += jsearch_by_group.get(repost_group.get(group["jsearch_job_id"]), [])
+        same_jobs.append([m for m in members if m in present])
+    expected = pairs_across_boards(same_jobs)
+    judged = {m for job in same_jobs for m in job if not m.startswith("jsearch:")} | {
+        f"{n['board']}:{n['job_id']}" for n in truth["near_misses"]}
+    found = {pair for pair in pairs_across_boards([ids for (ids,) in query(
+        url, "select posting_ids from marts.fct_job_postings where source_count > 1")]) if pair & judged}
+    true_links = found & expected
+    precision, recall = len(true_links) / len(found), len(true_links) / len(expected)
+    print(f"cross-board dedup on the sandbox: {len(found)} links, {len(expected)} true, "
+          f"precision {precision:.3f}, recall {recall:.3f}")
+    assert len(expected) > 100
+    assert precision >= 0.9 and recall >= 0.9
 
 
 def test_skills_found_where_the_text_names_them_and_not_in_traps(runs):
@@ -191,7 +238,10 @@ def test_run_after_new_postings_loads_only_those(runs):
 
 def test_salary_by_skill_matches_a_recomputation_from_the_facts(runs):
     url = runs["url"]
-    rates = dict(query(url, "select currency_code, usd_per_unit from taxonomy.exchange_rates_usd"))
+    # the rate valid on the posting dates (the sandbox posts in the weeks before T0)
+    rates = dict(query(url, "select distinct on (currency_code) currency_code, usd_per_unit "
+                            "from taxonomy.exchange_rates_usd where rate_date <= %s "
+                            "order by currency_code, rate_date desc", (T0.date(),)))
     rows = query(url, """
         select j.salary_min_annual, j.salary_max_annual, j.salary_currency
         from marts.fct_job_postings as j join marts.fct_job_posting_skills as s using (posting_key)

@@ -51,7 +51,8 @@ def test_make_health_is_healthy_after_a_run(run):
     lines = lines[lines.index("== health =="):]
     for check in ("warehouse", "source jsearch", "freshness raw_jsearch.job_postings", "last run"):
         assert any(line.startswith("ok") and check in line for line in lines), (check, lines)
-    assert lines[-1] == f"healthy: {3 + len(SOURCES)} ok, 0 warnings, 0 failed"  # warehouse, sources, freshness, run
+    # warehouse, each source's reachability and freshness, last run
+    assert lines[-1] == f"healthy: {2 + 2 * len(SOURCES)} ok, 0 warnings, 0 failed"
     assert PASSWORD not in result.stdout
 
 
@@ -63,7 +64,8 @@ def test_health_fails_on_stale_sources_and_alerts(run, receiver):
     result = make("health", ELT_AS_OF=stale, ALERT_WEBHOOK_URL=receiver.url, **run["env"])
     assert result.returncode != 0 and "Error 1" in result.stderr  # make reports the command's exit 1
     assert "FAIL  freshness raw_jsearch.job_postings" in result.stdout and "error after 48.0h" in result.stdout
-    assert f"UNHEALTHY: {2 + len(SOURCES)} ok, 0 warnings, 1 failed" in result.stdout  # warehouse, sources, run
+    # every board's freshness fails; warehouse, reachability and the last run stay ok
+    assert f"UNHEALTHY: {2 + len(SOURCES)} ok, 0 warnings, {len(SOURCES)} failed" in result.stdout
     [alert] = receiver.texts()
     assert "health check failed" in alert and "freshness raw_jsearch.job_postings" in alert
     assert HOOK_TOKEN not in result.stdout + result.stderr
@@ -99,12 +101,13 @@ def test_make_ci_slim_builds_only_what_changed_since_production(run, tmp_path):
     assert "slim: dbt build --select @state:modified" in result.stdout
     ran = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
     models = {r["unique_id"] for r in ran if r["unique_id"].startswith("model.")}
-    # the changed model, the data-quality marts downstream of it and the parents they need; nothing else
-    # (fct_job_postings & co. are untouched)
+    # the changed model, the parents it needs (the unified postings and every board's staging) and the
+    # data-quality marts downstream of it with their parents; nothing else (fct_job_postings & co. are untouched)
     downstream = {"mart_quarantine_counts", "mart_data_quality_scores", "mart_pipeline_runs", "stg_ops__runs",
                   "stg_ops__run_loads", "stg_ops__dbt_invocations", "stg_ops__dbt_node_results", "stg_dlt__loads"}
+    boards = {f"stg_{board}__job_postings" for board in ("jsearch", "remotive", "arbeitnow", "adzuna")}
     assert models == {f"model.job_market.{name}" for name in
-                      {"quarantined_records", "stg_jsearch__job_postings", *downstream}}
+                      {"quarantined_records", "int_job_postings__unified", *boards, *downstream}}
     assert all(r["status"] in ("success", "pass") or r["unique_id"].startswith("exposure.") for r in ran)  # no-op
 
 

@@ -12,17 +12,20 @@
     )
 }}
 
-{#- Skills named in each posting's title and description. Only postings of loads not seen yet are
-    tokenised; a reloaded posting replaces its mentions (delete+insert on job_id). -#}
+{#- Skills named in each board posting's title and description, for every board: job_id is the
+    board posting (posting_id, "board:board_job_id"), so each board's own text is read once and a
+    job seen on several boards keeps each source's mentions; fct_job_posting_skills takes those of
+    the job's canonical posting. Only postings of loads not seen yet are tokenised; a reloaded
+    posting replaces its mentions (delete+insert on job_id). -#}
 
 with
 
 postings as (
     select
-        job_id,
+        posting_id as job_id,
         load_id,
         concat_ws(' . ', job_title, description) as posting_text
-    from {{ ref('stg_jsearch__job_postings') }}
+    from {{ ref('int_job_postings__unified') }}
     where
         not is_quarantined
         and load_id > {{ load_watermark('load_id') }}

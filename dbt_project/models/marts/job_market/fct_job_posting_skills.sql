@@ -7,7 +7,8 @@
     )
 }}
 
-{#- Skills of each job (canonical posting). Jobs recomputed in fct_job_postings get their skill
+{#- Skills of each job, as named by its canonical posting (the board posting fct_job_postings
+    describes the job with; each board's mentions stay in int_job_postings__skill_mentions). Jobs recomputed in fct_job_postings get their skill
     rows replaced whole (delete+insert on posting_key), so a skill that disappeared is removed. -#}
 
 with
@@ -16,6 +17,7 @@ jobs as (
     select
         posting_key,
         canonical_job_id,
+        canonical_posting_id,
         posted_week,
         last_load_id
     from {{ ref('fct_job_postings') }}
@@ -43,7 +45,7 @@ final as (
         mentions.first_surface_text,
         jobs.last_load_id
     from jobs
-    inner join mentions on jobs.canonical_job_id = mentions.job_id
+    inner join mentions on jobs.canonical_posting_id = mentions.job_id
 )
 
 select * from final

@@ -1,30 +1,22 @@
 {{ config(materialized='table') }}
 
-{#- Salary by skill, in annual US dollars: the midpoint of each job's annual range (or the one
-    bound given), converted with the reference rate of its currency, summarised per skill as
-    p25, median and p75 with the number of jobs behind them. Voided (dirty) salaries are left out.
-    Percentiles do not add up across weeks, so this table is recomputed whole (one pass over the
-    jobs that have a salary). -#}
+{#- Salary by skill, in annual US dollars: the midpoint of each job's annual range in USD (or the
+    one bound given; converted in int_job_postings__unified at the rate valid on the posting
+    date), summarised per skill as p25, median and p75 with the number of jobs behind them.
+    Voided (dirty) salaries are left out. Percentiles do not add up across weeks, so this table is
+    recomputed whole (one pass over the jobs that have a salary). -#}
 
 with
-
-rates as (
-    select
-        currency_code,
-        usd_per_unit
-    from {{ ref('exchange_rates_usd') }}
-),
 
 salaried_jobs as (
     select
         jobs.posting_key,
         (
-            coalesce(jobs.salary_min_annual, jobs.salary_max_annual)
-            + coalesce(jobs.salary_max_annual, jobs.salary_min_annual)) / 2 * rates.usd_per_unit
+            coalesce(jobs.salary_min_annual_usd, jobs.salary_max_annual_usd)
+            + coalesce(jobs.salary_max_annual_usd, jobs.salary_min_annual_usd)) / 2
             as annual_salary_usd
     from {{ ref('fct_job_postings') }} as jobs
-    inner join rates on jobs.salary_currency = rates.currency_code
-    where jobs.salary_min_annual is not null or jobs.salary_max_annual is not null
+    where jobs.salary_min_annual_usd is not null or jobs.salary_max_annual_usd is not null
 ),
 
 final as (

@@ -1,10 +1,18 @@
 {#- Every dlt load of every job-board source (the `_dlt_loads` of each raw schema named in the var
-    `job_board_sources`): when it was committed and whether it completed. -#}
+    `job_board_sources`): when it was committed and whether it completed. A board never loaded into
+    this warehouse has no `_dlt_loads` yet and adds no rows. -#}
+
+{%- set loaded_sources = [] -%}
+{%- for source_name in var('job_board_sources') -%}
+    {%- if raw_table_exists(source_name, '_dlt_loads') -%}
+        {%- do loaded_sources.append(source_name) -%}
+    {%- endif -%}
+{%- endfor %}
 
 with
 
 loads as (
-    {% for source_name in var('job_board_sources') %}
+    {% for source_name in loaded_sources %}
         select
             '{{ source_name }}' as dataset_name,
             load_id,
@@ -12,6 +20,13 @@ loads as (
             inserted_at
         from {{ source(source_name, '_dlt_loads') }}
         {% if not loop.last %}union all{% endif %}
+    {% else %}
+        select
+            null::text as dataset_name,
+            null::text as load_id,
+            null::bigint as status,
+            null::timestamptz as inserted_at
+        where false
     {% endfor %}
 ),
 
