@@ -18,7 +18,10 @@ from orchestration.ops.lock import lock_holder
 from tests.conftest import make_settings, query
 from tests.ops.conftest import HOOK_TOKEN, PASSWORD, make, with_password
 
-SMALL = {"JSEARCH_QUERIES": "data engineer", "JSEARCH_NUM_PAGES": "1", "JSEARCH_MAX_PAGES": "2"}
+# One sandbox clock for every command of the module (the hour the tests started): a later command
+# (ci-slim, backup) must see exactly what `make run` loaded, not postings published meanwhile.
+AS_OF = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0).isoformat()
+SMALL = {"JSEARCH_QUERIES": "data engineer", "JSEARCH_NUM_PAGES": "1", "JSEARCH_MAX_PAGES": "2", "ELT_AS_OF": AS_OF}
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +61,10 @@ def test_make_health_is_healthy_after_a_run(run):
 
 def test_health_fails_on_stale_sources_and_alerts(run, receiver):
     later = (datetime.now(timezone.utc) + timedelta(hours=30)).isoformat()
-    warned = make("health", ELT_AS_OF=later, **run["env"])
+    warned = make("health", **{**run["env"], "ELT_AS_OF": later})
     assert warned.returncode == 0 and "warn  freshness raw_jsearch.job_postings" in warned.stdout
     stale = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()
-    result = make("health", ELT_AS_OF=stale, ALERT_WEBHOOK_URL=receiver.url, **run["env"])
+    result = make("health", ALERT_WEBHOOK_URL=receiver.url, **{**run["env"], "ELT_AS_OF": stale})
     assert result.returncode != 0 and "Error 1" in result.stderr  # make reports the command's exit 1
     assert "FAIL  freshness raw_jsearch.job_postings" in result.stdout and "error after 48.0h" in result.stdout
     # every board's freshness fails; warehouse, reachability and the last run stay ok

@@ -9,6 +9,7 @@ from decimal import Decimal
 from dlt_pipelines.sandbox import catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
+from orchestration.extract_load import SOURCES
 from tests.conftest import query
 from tests.quality.conftest import FAULTS, T0
 
@@ -28,16 +29,18 @@ def test_every_run_is_a_ledger_row_with_what_it_loaded(quality_run):
     rows = ledger(quality_run["url"])
     assert len(rows) == 2 and [r["status"] for r in rows] == ["succeeded", "succeeded"]
     for row, summary in zip(rows, quality_run["runs"], strict=True):
-        [load] = summary.loads
-        assert row["rows_loaded"] == load.rows > 0
-        assert row["by_table"] == {f"raw_jsearch.{t}": n for t, n in load.rows_by_table.items()}
-        assert sorted(row["load_ids"]) == sorted(load.load_ids)
-        assert row["loads_completed"] == len(load.load_ids)  # dlt's _dlt_loads says each one completed
+        assert {load.source for load in summary.loads} == set(SOURCES)  # every board, one ledger row
+        load_ids = [load_id for load in summary.loads for load_id in load.load_ids]
+        assert row["rows_loaded"] == sum(load.rows for load in summary.loads) > 0
+        assert row["by_table"] == {f"{load.dataset}.{t}": n for load in summary.loads
+                                   for t, n in load.rows_by_table.items()}
+        assert sorted(row["load_ids"]) == sorted(load_ids)
+        assert row["loads_completed"] == len(load_ids)  # dlt's _dlt_loads says each one completed
         assert row["duration"] > 0
-    first = quality_run["runs"][0].loads[0]
+    first = next(load for load in quality_run["runs"][0].loads if load.source == "jsearch")
     served = list(catalogue.expected_postings(SandboxConfig(now=T0.isoformat(), faults=FaultConfig.parse(FAULTS)),
                                               T0).indices)
-    assert rows[0]["rows_loaded"] == len(served) == 1800 and first.rows_by_table["job_postings_rejected"] > 0
+    assert first.rows == len(served) == 1800 and first.rows_by_table["job_postings_rejected"] > 0
 
 
 def test_the_ledger_counts_what_dbt_reported_for_each_run(quality_run):
@@ -82,7 +85,8 @@ def test_source_rejects_are_counted_for_the_run_that_loaded_them(quality_run):
                    for i in catalogue.expected_postings(config, T0).indices)
     first_run = ledger(quality_run["url"])[0]["run_id"]
     [(counted,)] = query(quality_run["url"], "select quarantined_records from marts.mart_quarantine_counts "
-                                             "where run_id = %s and rule_name = 'source_rejected'", (first_run,))
+                                             "where run_id = %s and rule_name = 'source_rejected' "
+                                             "and source_name = 'jsearch'", (first_run,))
     assert expected > 0 and counted == expected
 
 
