@@ -8,22 +8,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dlt_pipelines.adzuna.settings import ID_FIELD, TIME_FIELD
-from dlt_pipelines.common.incremental import FIRST_SEEN, first_seen_day, require_object_with_id
-from dlt_pipelines.common.records import Rejected, iso_time
+from dlt_pipelines.common.incremental import check_board_item
+from dlt_pipelines.common.records import iso_time
 
 PAGE_IN_PATH = re.compile(r"/search/\d+(?=$|\?)")
 
 
 def check_item(item: Any, fetched_at: datetime) -> tuple[str, datetime, str]:
     """(job_id, posted_at, where the time came from); raises Rejected for what cannot be loaded."""
-    posting, job_id = require_object_with_id(item, ID_FIELD)
-    raw = posting.get(TIME_FIELD)
-    if raw is None or raw == "":
-        return job_id, first_seen_day(fetched_at), FIRST_SEEN
-    posted_at = iso_time(raw)
-    if posted_at is None:
-        raise Rejected(f"unparseable {TIME_FIELD} {str(raw)[:40]!r}")
-    return job_id, posted_at, TIME_FIELD
+    return check_board_item(item, fetched_at, ID_FIELD, TIME_FIELD, iso_time)
 
 
 def max_days_old(newest: datetime | None, now: datetime, lookback: timedelta, first_run_days: int) -> int:

@@ -157,3 +157,17 @@ def require_object_with_id(item: Any, id_field: str) -> tuple[dict[str, Any], st
     if not isinstance(raw, (str, int)):
         raise Rejected(f"{id_field} is not a string or a number but {type(raw).__name__}")
     return item, str(raw).strip()
+
+
+def check_board_item(item: Any, fetched_at: datetime, id_field: str, time_field: str,
+                     parse_time: Callable[[Any], datetime | None]) -> tuple[str, datetime, str]:
+    """(job_id, posted_at, where the time came from) of a board item; raises Rejected for what
+    cannot be loaded. A missing time is the day first seen; an unreadable one is a reject."""
+    posting, job_id = require_object_with_id(item, id_field)
+    raw = posting.get(time_field)
+    if raw is None or raw == "":
+        return job_id, first_seen_day(fetched_at), FIRST_SEEN
+    posted_at = parse_time(raw)
+    if posted_at is None:
+        raise Rejected(f"unparseable {time_field} {str(raw)[:40]!r}")
+    return job_id, posted_at, time_field
