@@ -25,6 +25,8 @@
     assigned, is never re-keyed. -#}
 
 {%- set window = "interval '" ~ var('dedup_window_days') ~ " days'" %}
+{#- the boards as SQL literals: 'jsearch', 'remotive', ... (raw datasets are raw_<board>) #}
+{%- set board_names = "'" ~ (var('job_board_sources') | join("', '") | replace('raw_', '')) ~ "'" %}
 
 with
 
@@ -74,9 +76,10 @@ new_groups as (
     group by group_key
 ),
 
+-- the configured boards (var job_board_sources), not a scan of the postings: a distinct over the
+-- whole table would cost as much as the warehouse is big, and the planner may repeat it per probe
 other_boards as (
-    select distinct board
-    from {{ ref('int_job_postings__unified') }}
+    select unnest(array[{{ board_names }}]) as board
 ),
 
 -- each new posting once per other board (materialized, so the lookup below is an equality on
