@@ -5,7 +5,16 @@
     and bullets are tokens too (no alias contains them): they end sentences, so no alias spans
     two lines and the extractor can judge a match by its sentence (skill_sentence_break). -#}
 {% macro skill_token_pattern() -%}
-    '[[:alnum:]]+(?:\.[[:alnum:]]+)*[+#]*|[./&+#-]|[\n!?;•*]'
+    '{{ skill_word_class() }}+(?:\.{{ skill_word_class() }}+)*[+#]*|[./&+#-]|[\n!?;•*]'
+{%- endmacro %}
+
+{#- A letter or digit, by code point: [[:alnum:]] follows the database's locale (ASCII only under
+    the C locale the embedded warehouse uses, every script under C.UTF-8), so "Größe" would be one
+    word on one server and three tokens on another. These ranges are letters and combining marks
+    of the Latin, Greek, Cyrillic, ..., CJK and Hangul blocks; punctuation, symbols, emoji and
+    zero-width characters stay outside (the tests check the same ranges in Python). -#}
+{% macro skill_word_class() -%}
+    [0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02AF\u0300-\u036F\u0370-\u1FFF\u2C00-\u2DFF\u3040-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFB00-\uFB4F]
 {%- endmacro %}
 
 {#- A token that ends a sentence or a list item (a regex bracket expression). -#}

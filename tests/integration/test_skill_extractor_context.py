@@ -34,6 +34,8 @@ POSTINGS = {
     "prose": "Ready to go further? Spring is a busy season for our shop.",
     "language": "You are fluent in German and English.",
     "nationality": "A German company building Python tools.",
+    # words with letters outside ASCII are one word on every server (C locale included): no R or C
+    "accents": "Statistics software in Python for Rüdiger and Cédric; coding in Go.",
 }
 
 
@@ -65,5 +67,7 @@ def test_company_voice_and_company_section(server_url, tmp_path, monkeypatch):
     # a nationality word is a language only where languages are spoken of
     assert {"german", "english"} <= found["language"]
     assert "german" not in found["nationality"] and "python" in found["nationality"]
+    # "Rüdiger" and "Cédric" are words, not an R or a C beside programming words
+    assert {"python", "go"} <= found["accents"] and not {"r", "c"} & found["accents"]
     # a name split over two lines is not one mention
     assert "apache kafka" not in found["lines"] and "kafka" in found["lines"]
