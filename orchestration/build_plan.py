@@ -3,10 +3,10 @@
 The state of the last successful build against a warehouse (dbt's manifest plus a fingerprint of
 the dbt project files) is kept under build/dbt-state/<warehouse>. A run then builds
 - everything, when there is no state yet or the marts are missing (a new or reset warehouse);
-- everything with --full-refresh when the skill taxonomy version changed, so that every posting
-  is re-extracted with the new taxonomy (each mention records the version it came from);
 - `source:raw_<source>+` for each source that loaded rows, plus `state:modified+` when the project
-  changed (dbt's own slim-CI selection);
+  changed (dbt's own slim-CI selection). A new skill taxonomy is such a change: its seeds are
+  modified, and the skill mentions model re-extracts only the postings a changed alias may affect
+  (it compares the taxonomy with int_skill_aliases__applied), not the whole warehouse;
 - nothing, when no rows arrived and nothing changed: a rerun with no new data costs next to nothing.
 """
 
@@ -82,16 +82,14 @@ def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], 
         return BuildPlan(["build"], f"{CANARY_RELATION} is missing: full build")
     built_with = (state / "taxonomy_version").read_text().strip() if (state / "taxonomy_version").exists() else ""
     current = taxonomy_version()
-    if built_with != current:
-        # a new alias can match any posting: incremental models are rebuilt so every mention is re-extracted
-        reason = f"skill taxonomy {built_with or '(unknown)'} -> {current}: full rebuild re-extracts every posting"
-        return BuildPlan(["build", "--full-refresh"], reason)
     changed = (state / "fingerprint").read_text().strip() != project_fingerprint()
     selectors = [f"source:raw_{source}+" for source in sorted(pending)] + (["state:modified+"] if changed else [])
     if not selectors:
         return BuildPlan(None, "no new rows and no project change: nothing to rebuild")
     reasons = ([f"new rows from {', '.join(sorted(pending))}"] if pending else []) + (
-        ["dbt project changed"] if changed else [])
+        ["dbt project changed"] if changed else []) + (
+        [f"skill taxonomy {built_with or '(unknown)'} -> {current}: the postings it affects are re-extracted"]
+        if changed and built_with != current else [])
     return BuildPlan(["build", "--select", *selectors, "--state", str(state)], " and ".join(reasons))
 
 

@@ -34,9 +34,31 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Weeks whose jobs changed since this weekly mart last ran: the weeks it must recompute. -#}
+{#- The newest skill extraction an incremental model has taken in ('infinity' on a full build,
+    which reads everything anyway), so that `extracted_at > {{ extraction_watermark(...) }}` selects
+    the re-extractions it has not seen. -#}
+{% macro extraction_watermark(column_name) -%}
+    {%- if is_incremental() -%}
+        (select coalesce(max(seen.{{ column_name }}), '-infinity') from {{ this }} as seen)
+    {%- else -%}
+        'infinity'::timestamptz
+    {%- endif %}
+{%- endmacro %}
+
+{#- Weeks whose jobs changed since this weekly mart last ran: the weeks it must recompute. Jobs
+    change with new loads, and their skills change when a taxonomy or rule change re-extracted
+    their canonical posting (rows of int_job_postings__skill_mentions extracted after the mart's
+    newest last_extracted_at). -#}
 {% macro changed_posted_weeks() -%}
-    select distinct posted_week
-    from {{ ref('fct_job_postings') }}
-    where last_load_id > {{ load_watermark('last_load_id') }}
+    select jobs.posted_week
+    from {{ ref('fct_job_postings') }} as jobs
+    where jobs.last_load_id > {{ load_watermark('last_load_id') }}
+    union
+    select jobs.posted_week
+    from {{ ref('fct_job_postings') }} as jobs
+    inner join {{ ref('int_job_postings__skill_mentions') }} as reextracted
+        on jobs.canonical_posting_id = reextracted.job_id
+    where
+        reextracted.extraction_reason <> 'new_load'
+        and reextracted.extracted_at > {{ extraction_watermark('last_extracted_at') }}
 {%- endmacro %}

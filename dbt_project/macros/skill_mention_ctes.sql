@@ -23,7 +23,7 @@ aliases as (
         tokenized.alias_key,
         tokenized.first_token,
         tokenized.token_count,
-        tokenized.skill_id in {{ skill_field_ids() }} as is_field
+        tokenized.is_field
     from {{ ref('int_skill_aliases__tokenized') }} as tokenized
 ),
 
@@ -352,3 +352,10 @@ final as (
     group by outermost.job_id, outermost.skill_id
 )
 {% endmacro %}
+
+{#- A fingerprint of the extraction rules: the md5 of the SQL skill_mention_ctes renders. The
+    mentions model re-extracts every posting when it differs from the one the extracted mentions
+    were made with (int_skill_aliases__applied), so a changed rule reaches old postings too. -#}
+{% macro skill_extractor_fingerprint() -%}
+    {{ return(local_md5(skill_mention_ctes())) }}
+{%- endmacro %}

@@ -17,6 +17,7 @@ from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
 from orchestration.config import DBT_PROJECT_DIR
+from orchestration.dbt_runner import run_dbt
 from orchestration.elt import run_all
 from tests.conftest import make_settings, query
 
@@ -298,3 +299,126 @@ def test_every_mention_records_the_taxonomy_version(runs):
 
     versions = query(runs["url"], "select distinct taxonomy_version from intermediate.int_job_postings__skill_mentions")
     assert versions == [(taxonomy_version(),)]
+
+
+# ----------------------------------------------------------------------------- a taxonomy change
+# These come last: they change the taxonomy in this module's warehouse, as a new version of the
+# seeds would (`make run` then builds state:modified+, i.e. what is downstream of the aliases).
+
+NEW_ALIAS = ("data quality", "data_governance")  # a phrase the sandbox's postings use
+
+
+def extraction_rows(url: str) -> dict[tuple[str, str | None], tuple[str, datetime]]:
+    rows = query(url, "select job_id, skill_id, extraction_reason, extracted_at "
+                      "from intermediate.int_job_postings__skill_mentions")
+    return {(job, skill): (reason, at) for job, skill, reason, at in rows}
+
+
+def skill_sets(rows: dict) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for job, skill in rows:
+        found.setdefault(job, set()).update({skill} if skill else set())
+    return found
+
+
+@pytest.fixture(scope="module")
+def taxonomy_change(runs, tmp_path_factory):
+    url = runs["url"]
+    target = tmp_path_factory.mktemp("dbt-taxonomy")
+    before = extraction_rows(url)
+    # the only skill of some posting, the least common such skill: every alias of it is removed
+    lonely_posting, removed_skill = query(url, """
+        with single as (
+            select job_id, min(skill_id) as skill_id from intermediate.int_job_postings__skill_mentions
+            where skill_id is not null group by job_id having count(*) = 1)
+        select single.job_id, single.skill_id from single
+        join intermediate.int_job_postings__skill_mentions as m using (skill_id)
+        group by single.job_id, single.skill_id order by count(*), single.job_id limit 1""")[0]
+    removed_tokens = {token for (token,) in query(
+        url, "select longest_token from intermediate.int_skill_aliases__applied where skill_id = %s", (removed_skill,))}
+    query(url, "delete from taxonomy.skill_taxonomy_aliases where skill_id = %s", (removed_skill,))
+    query(url, "insert into taxonomy.skill_taxonomy_aliases values (%s, %s, 'any', '', 'curated')", NEW_ALIAS)
+    changed = run_dbt(["build", "--select", "int_skill_aliases__tokenized+"], url, target_path=target, quiet=True)
+    after = extraction_rows(url)
+    unchanged = run_dbt(["build", "--select", "int_skill_aliases__tokenized+"], url, target_path=target, quiet=True)
+    return {"url": url, "target": target, "before": before, "after": after, "after_rerun": extraction_rows(url),
+            "changed": changed, "unchanged": unchanged, "lonely_posting": lonely_posting,
+            "removed_skill": removed_skill, "removed_tokens": removed_tokens}
+
+
+def test_a_taxonomy_change_reextracts_only_the_postings_it_may_affect(taxonomy_change):
+    url, before, after = taxonomy_change["url"], taxonomy_change["before"], taxonomy_change["after"]
+    assert taxonomy_change["changed"].count("test", "fail") == 0
+    reextracted = {job for (job, _), (reason, _) in after.items() if reason == "taxonomy_change"}
+    texts = dict(query(url, "select posting_id, lower(concat_ws(' . ', job_title, description)) "
+                            "from intermediate.int_job_postings__unified where not is_quarantined"))
+    old, new = skill_sets(before), skill_sets(after)
+    assert set(new) == set(old) == set(texts)
+    # the postings whose skills changed are all among the re-extracted ones ...
+    differ = {job for job in texts if old[job] != new[job]}
+    assert differ and differ <= reextracted
+    assert any(NEW_ALIAS[1] in new[job] - old[job] for job in differ)
+    assert not any(taxonomy_change["removed_skill"] in skills for skills in new.values())
+    # ... and only postings that named the removed skill or contain a changed alias's text were read again
+    tokens = taxonomy_change["removed_tokens"] | {"quality"}  # the longest token of each changed alias
+    assert reextracted == {job for job in texts if taxonomy_change["removed_skill"] in old[job]
+                           or any(token in texts[job] for token in tokens)}
+    assert len(reextracted) < len(texts) / 2
+    # the others kept their rows as they were
+    assert {key: row for key, row in after.items() if key[0] not in reextracted} == {
+        key: row for key, row in before.items() if key[0] not in reextracted}
+    # a posting left with no skill keeps one row that says so
+    assert [skill for job, skill in after if job == taxonomy_change["lonely_posting"]] == [None]
+
+
+def test_reextracted_mentions_equal_a_full_extraction(taxonomy_change):
+    """The same postings extracted from scratch (the benchmark model runs the same macro on a table of
+    postings) give exactly the incremental result."""
+    url = taxonomy_change["url"]
+    query(url, "drop schema if exists skill_benchmark cascade; create schema skill_benchmark; "
+               "create table skill_benchmark.postings as select posting_id as doc_id, "
+               "concat_ws(' . ', job_title, description) as posting_text "
+               "from intermediate.int_job_postings__unified where not is_quarantined")
+    run_dbt(["run", "--select", "skill_benchmark__mentions", "--vars", "{skill_benchmark: true}"], url,
+            target_path=taxonomy_change["target"], quiet=True)
+    columns = "job_id, skill_id, mention_count, first_position, first_surface_text, surface_texts"
+    fresh = set(query(url, f"select {columns} from skill_benchmark.skill_benchmark__mentions"))
+    incremental = set(query(url, f"select {columns} from intermediate.int_job_postings__skill_mentions "
+                                 "where skill_id is not null"))
+    assert fresh == incremental
+
+
+def test_jobs_and_weekly_marts_follow_the_reextraction(taxonomy_change):
+    url = taxonomy_change["url"]
+    expected = set(query(url, """
+        select j.posting_key, m.skill_id, m.mention_count from marts.fct_job_postings as j
+        join intermediate.int_job_postings__skill_mentions as m on m.job_id = j.canonical_posting_id
+        where m.skill_id is not null"""))
+    assert set(query(url, "select posting_key, skill_id, mention_count from marts.fct_job_posting_skills")) == expected
+    assert query(url, "select count(*) from marts.fct_job_posting_skills where skill_id = %s",
+                 (taxonomy_change["removed_skill"],)) == [(0,)]
+    mismatches = query(url, """
+        select w.week_start, w.skill_id from marts.mart_skill_demand_weekly as w
+        full join (select posted_week, skill_id, count(*) as n from marts.fct_job_posting_skills group by 1, 2) as f
+            on f.posted_week = w.week_start and f.skill_id = w.skill_id
+        where f.n is distinct from w.jobs_mentioning""")
+    assert mismatches == []
+    assert query(url, "select count(*) from marts.mart_skill_demand_weekly where skill_id = %s",
+                 (NEW_ALIAS[1],))[0][0] > 0
+
+
+def test_an_unchanged_taxonomy_reextracts_nothing(taxonomy_change):
+    assert taxonomy_change["after_rerun"] == taxonomy_change["after"]
+    assert taxonomy_change["unchanged"].count("test", "fail") == 0
+
+
+def test_changed_extraction_rules_reextract_every_posting(taxonomy_change):
+    """A rule change is seen by the fingerprint of the extractor's SQL; here the recorded one is made
+    stale, as an edit of macro skill_mention_ctes would."""
+    url = taxonomy_change["url"]
+    query(url, "update intermediate.int_skill_aliases__applied set extractor_fingerprint = 'an older rule set'")
+    run_dbt(["build", "--select", "int_job_postings__skill_mentions+"], url,
+            target_path=taxonomy_change["target"], quiet=True)
+    rows = extraction_rows(url)
+    assert {reason for reason, _ in rows.values()} == {"rule_change"}
+    assert skill_sets(rows) == skill_sets(taxonomy_change["after"])

@@ -58,9 +58,11 @@ def test_project_change_adds_state_modified(built):
     assert plan.args == ["build", "--select", "state:modified+", "--state", str(state)]
 
 
-def test_new_taxonomy_version_rebuilds_everything(built):
+def test_new_taxonomy_version_builds_what_changed_not_everything(built):
     settings, state = built
     (state / "taxonomy_version").write_text("1999.1.1")
+    (state / "fingerprint").write_text("the seeds changed with the version")
     plan = plan_build(settings, URL, [loaded(0)])
-    assert plan.args == ["build", "--full-refresh"]
+    # the seeds are state:modified; the mentions model re-extracts only the postings they affect
+    assert plan.args == ["build", "--select", "state:modified+", "--state", str(state)]
     assert f"1999.1.1 -> {taxonomy_version()}" in plan.reason

@@ -4,16 +4,20 @@
         unique_key='posting_key',
         incremental_strategy='delete+insert',
         indexes=[{'columns': ['posting_key']}, {'columns': ['skill_id']}, {'columns': ['posted_week']}],
+        post_hook=["delete from {{ this }} where skill_id is null"],
     )
 }}
 
 {#- Skills of each job, as named by its canonical posting (the board posting fct_job_postings
-    describes the job with; each board's mentions stay in int_job_postings__skill_mentions). Jobs recomputed in fct_job_postings get their skill
-    rows replaced whole (delete+insert on posting_key), so a skill that disappeared is removed. -#}
+    describes the job with; each board's mentions stay in int_job_postings__skill_mentions).
+    Recomputed: jobs touched by new loads, and jobs whose canonical posting was re-extracted after
+    a taxonomy or rule change. A recomputed job gets its skill rows replaced whole (delete+insert
+    on posting_key): a job left with no skill is written as one row without a skill, which
+    deletes its old rows, and that row is removed by the post-hook. -#}
 
 with
 
-jobs as (
+jobs_with_new_loads as (
     select
         posting_key,
         canonical_job_id,
@@ -24,28 +28,66 @@ jobs as (
     where last_load_id > {{ load_watermark('last_load_id') }}
 ),
 
+-- jobs whose canonical posting was extracted again (a taxonomy or rule change) since this ran
+jobs_reextracted as (
+    select
+        jobs.posting_key,
+        jobs.canonical_job_id,
+        jobs.canonical_posting_id,
+        jobs.posted_week,
+        jobs.last_load_id
+    from {{ ref('fct_job_postings') }} as jobs
+    where jobs.canonical_posting_id in (
+        select reextracted.job_id
+        from {{ ref('int_job_postings__skill_mentions') }} as reextracted
+        where
+            reextracted.extraction_reason <> 'new_load'
+            and reextracted.extracted_at > {{ extraction_watermark('extracted_at') }}
+    )
+),
+
+changed_jobs as (
+    select
+        posting_key,
+        canonical_job_id,
+        canonical_posting_id,
+        posted_week,
+        last_load_id
+    from jobs_with_new_loads
+    union
+    select
+        posting_key,
+        canonical_job_id,
+        canonical_posting_id,
+        posted_week,
+        last_load_id
+    from jobs_reextracted
+),
+
 mentions as (
     select
         job_id,
         skill_id,
         mention_count,
         first_position,
-        first_surface_text
+        first_surface_text,
+        extracted_at
     from {{ ref('int_job_postings__skill_mentions') }}
 ),
 
 final as (
     select
-        jobs.posting_key,
+        changed_jobs.posting_key,
         mentions.skill_id,
-        jobs.canonical_job_id,
-        jobs.posted_week,
+        changed_jobs.canonical_job_id,
+        changed_jobs.posted_week,
         mentions.mention_count,
         mentions.first_position,
         mentions.first_surface_text,
-        jobs.last_load_id
-    from jobs
-    inner join mentions on jobs.canonical_posting_id = mentions.job_id
+        changed_jobs.last_load_id,
+        mentions.extracted_at
+    from changed_jobs
+    left join mentions on changed_jobs.canonical_posting_id = mentions.job_id
 )
 
 select * from final

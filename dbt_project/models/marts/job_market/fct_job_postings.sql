@@ -7,6 +7,7 @@
             {'columns': ['posting_key'], 'unique': true},
             {'columns': ['last_load_id']},
             {'columns': ['posted_week']},
+            {'columns': ['canonical_posting_id']},
         ],
     )
 }}

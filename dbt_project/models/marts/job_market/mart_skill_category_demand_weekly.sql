@@ -8,7 +8,8 @@
 }}
 
 {#- Weekly demand per skill category: jobs first posted that week that mention any skill of the
-    category, and their share of the week's jobs. Weeks touched by new loads are recomputed. -#}
+    category, and their share of the week's jobs. Weeks touched by new loads or re-extracted skills
+    are recomputed. -#}
 
 with
 
@@ -30,7 +31,8 @@ category_counts as (
     select
         posting_skills.posted_week,
         skills.category,
-        count(distinct posting_skills.posting_key) as jobs_mentioning
+        count(distinct posting_skills.posting_key) as jobs_mentioning,
+        max(posting_skills.extracted_at) as last_extracted_at
     from {{ ref('fct_job_posting_skills') }} as posting_skills
     inner join {{ ref('dim_skills') }} as skills on posting_skills.skill_id = skills.skill_id
     where posting_skills.posted_week in (select changed_weeks.posted_week from changed_weeks)
@@ -44,7 +46,8 @@ final as (
         category_counts.jobs_mentioning,
         weekly_totals.jobs_in_week,
         round(category_counts.jobs_mentioning::numeric / weekly_totals.jobs_in_week, 4) as share_of_jobs,
-        weekly_totals.last_load_id
+        weekly_totals.last_load_id,
+        category_counts.last_extracted_at
     from category_counts
     inner join weekly_totals on category_counts.posted_week = weekly_totals.posted_week
 )

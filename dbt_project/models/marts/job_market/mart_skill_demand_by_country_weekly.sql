@@ -8,7 +8,7 @@
 }}
 
 {#- Where each skill is wanted: jobs per week, country and skill, with how many are remote.
-    Weeks touched by new loads are recomputed. -#}
+    Weeks touched by new loads or re-extracted skills are recomputed. -#}
 
 with
 
@@ -35,7 +35,8 @@ final as (
         count(*) as jobs_mentioning,
         count(*) filter (where jobs.is_remote) as remote_jobs_mentioning,
         round(count(*) filter (where jobs.is_remote)::numeric / count(*), 4) as remote_share,
-        max(jobs.last_load_id) as last_load_id
+        max(jobs.last_load_id) as last_load_id,
+        max(posting_skills.extracted_at) as last_extracted_at
     from jobs
     inner join {{ ref('fct_job_posting_skills') }} as posting_skills
         on jobs.posting_key = posting_skills.posting_key

@@ -8,7 +8,8 @@
 }}
 
 {#- Weekly demand per skill: jobs first posted that week that mention the skill, and their share
-    of all jobs that week. Weeks touched by new loads are recomputed whole. -#}
+    of all jobs that week. Weeks touched by new loads or re-extracted skills are recomputed
+    whole. -#}
 
 with
 
@@ -38,7 +39,8 @@ skill_counts as (
     select
         posting_skills.posted_week,
         posting_skills.skill_id,
-        count(*) as jobs_mentioning
+        count(*) as jobs_mentioning,
+        max(posting_skills.extracted_at) as last_extracted_at
     from {{ ref('fct_job_posting_skills') }} as posting_skills
     where posting_skills.posted_week in (select changed_weeks.posted_week from changed_weeks)
     group by posting_skills.posted_week, posting_skills.skill_id
@@ -61,7 +63,8 @@ final as (
         skill_counts.jobs_mentioning,
         weekly_totals.jobs_in_week,
         round(skill_counts.jobs_mentioning::numeric / weekly_totals.jobs_in_week, 4) as share_of_jobs,
-        weekly_totals.last_load_id
+        weekly_totals.last_load_id,
+        skill_counts.last_extracted_at
     from skill_counts
     inner join weekly_totals on skill_counts.posted_week = weekly_totals.posted_week
     inner join skills on skill_counts.skill_id = skills.skill_id
