@@ -49,21 +49,26 @@ seen_groups as (
 
 new_postings as (
     select
-        posting_id,
-        board,
-        group_key,
-        posted_at,
-        load_id,
-        job_title_normalized,
-        employer_name_normalized,
-        country_code,
-        city,
-        is_remote
-    from {{ ref('int_job_postings__unified') }}
+        postings.posting_id,
+        postings.board,
+        postings.group_key,
+        postings.posted_at,
+        postings.load_id,
+        postings.job_title_normalized,
+        postings.employer_name_normalized,
+        postings.country_code,
+        postings.city,
+        postings.is_remote
+    from {{ ref('int_job_postings__unified') }} as postings
     where
-        not is_quarantined
-        and load_id > {{ load_watermark('load_id') }}
-        and group_key not in (select seen_groups.group_key from seen_groups)
+        not postings.is_quarantined
+        and postings.load_id > {{ load_watermark('load_id') }}
+        -- an anti-join, not `not in`: a not-in list too big for work_mem is scanned once per posting
+        and not exists (
+            select 1
+            from seen_groups
+            where seen_groups.group_key = postings.group_key
+        )
 ),
 
 new_groups as (
