@@ -59,7 +59,7 @@ warehouse-up: $(INSTALLED) ## start the local warehouse (no-op when WAREHOUSE_UR
 warehouse-stop: $(INSTALLED) ## stop the local warehouse
 	$(PY) -m orchestration warehouse-stop
 
-bench: $(INSTALLED) ## benchmark: BENCH_POSTINGS postings (default 200000) full run, no-op rerun, 1% delta
+bench: $(INSTALLED) ## benchmark: BENCH_POSTINGS postings (default 200000): full run, no-op rerun, delta, taxonomy change, extraction speed
 	$(PY) -m orchestration.bench
 
 bench-skills: $(INSTALLED) ## score skill extraction on labelled postings (GOLD=, PREDICTIONS=; default SkillSpan dev)

@@ -4,7 +4,7 @@ Into a fresh database `elt_bench` on the warehouse server, with the sandbox serv
 BENCH_POSTINGS postings (default 200,000) spread over 90 days from its own process:
 1. full run: extract, normalize, load and `dbt build` timed separately;
 2. no-op rerun: nothing new; should load 0 rows and rebuild little;
-3. delta run: the sandbox clock advances by 1% of the span, publishing ~1% new postings;
+3. delta run: the sandbox clock advances to publish BENCH_DELTA_POSTINGS new postings (default 1%);
 4. taxonomy change: one alias added to the skill taxonomy, as a new seed would add it; the build
    of what is downstream of the aliases re-extracts only the postings it may affect;
 then the skill extraction speed on 100k postings beside a naive regex join.
@@ -131,6 +131,9 @@ def query_one(url: str, sql: str):
 
 def main() -> int:
     postings = int(os.environ.get("BENCH_POSTINGS", "200000"))
+    # the delta run's new postings (default 1%): the same delta on two warehouse sizes shows whether a
+    # run's cost follows the new data or the warehouse
+    delta = int(os.environ.get("BENCH_DELTA_POSTINGS", "") or postings // 100)
     now = EPOCH + timedelta(days=SPAN_DAYS)
     base = Settings.from_env()
     env = {**os.environ, "SANDBOX_NOW": now.isoformat(), "SANDBOX_POSTINGS_PER_DAY": str(postings / SPAN_DAYS),
@@ -142,7 +145,9 @@ def main() -> int:
     results = []
     with start_sandbox_process(env=env) as sandbox:
         base_url = sandbox.url
-        for label, at in (("full", now), ("no-op rerun", now), ("1% delta", now + timedelta(days=SPAN_DAYS / 100))):
+        delta_label = f"delta {delta / postings:.1%}"
+        for label, at in (("full", now), ("no-op rerun", now),
+                          (delta_label, now + timedelta(days=SPAN_DAYS * delta / postings))):
             requests.post(f"{base_url}/_sandbox/clock", json={"now": at.isoformat()}, timeout=10).raise_for_status()
             settings = Settings.from_env({**env, "ELT_AS_OF": at.isoformat()})
             results.append(measure(label, settings, url, base_url))
