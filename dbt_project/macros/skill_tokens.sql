@@ -44,3 +44,9 @@
 {% macro skill_requirement_words() -%}
     '\m(you|your|experience|experienced|knowledge|familiar|familiarity|proficient|proficiency|skill|skills|understanding|expertise|background|degree|plus|bonus|required|requirement|requirements|exposure|solid|strong|good|excellent|deep|hands|know)\M'
 {%- endmacro %}
+
+{#- The columns that define how an alias matches (int_skill_aliases__tokenized): a change in any of
+    them is a taxonomy change the mentions model re-extracts for (int_skill_aliases__applied). -#}
+{% macro skill_alias_definition() -%}
+    alias, skill_id, category, is_field, match_rule, case_form, alias_key, longest_token
+{%- endmacro %}

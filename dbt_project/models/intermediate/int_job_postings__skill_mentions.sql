@@ -71,28 +71,12 @@ previous_postings as (
 ),
 
 current_aliases as (
-    select
-        alias,
-        skill_id,
-        category,
-        is_field,
-        match_rule,
-        case_form,
-        alias_key,
-        longest_token
+    select {{ skill_alias_definition() }}
     from {{ ref('int_skill_aliases__tokenized') }}
 ),
 
 applied_aliases as (
-    select
-        alias,
-        skill_id,
-        category,
-        is_field,
-        match_rule,
-        case_form,
-        alias_key,
-        longest_token
+    select {{ skill_alias_definition() }}
     from {{ applied_aliases }}
     where {{ applied_alias_filter }}
 ),
@@ -101,51 +85,15 @@ applied_aliases as (
 -- appears twice: as it was and as it is)
 changed_aliases as materialized (
     (
-        select
-            alias,
-            skill_id,
-            category,
-            is_field,
-            match_rule,
-            case_form,
-            alias_key,
-            longest_token
-        from current_aliases
+        select {{ skill_alias_definition() }} from current_aliases
         except
-        select
-            alias,
-            skill_id,
-            category,
-            is_field,
-            match_rule,
-            case_form,
-            alias_key,
-            longest_token
-        from applied_aliases
+        select {{ skill_alias_definition() }} from applied_aliases
     )
     union
     (
-        select
-            alias,
-            skill_id,
-            category,
-            is_field,
-            match_rule,
-            case_form,
-            alias_key,
-            longest_token
-        from applied_aliases
+        select {{ skill_alias_definition() }} from applied_aliases
         except
-        select
-            alias,
-            skill_id,
-            category,
-            is_field,
-            match_rule,
-            case_form,
-            alias_key,
-            longest_token
-        from current_aliases
+        select {{ skill_alias_definition() }} from current_aliases
     )
 ),
 

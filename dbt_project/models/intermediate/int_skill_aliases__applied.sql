@@ -11,31 +11,11 @@
 
 with
 
-aliases as (
-    select
-        alias,
-        skill_id,
-        category,
-        is_field,
-        match_rule,
-        case_form,
-        alias_key,
-        longest_token
-    from {{ ref('int_skill_aliases__tokenized') }}
-),
-
 final as (
     select
-        alias,
-        skill_id,
-        category,
-        is_field,
-        match_rule,
-        case_form,
-        alias_key,
-        longest_token,
+        {{ skill_alias_definition() }},
         '{{ skill_extractor_fingerprint() }}' as extractor_fingerprint
-    from aliases
+    from {{ ref('int_skill_aliases__tokenized') }}
 )
 
 select * from final

@@ -17,27 +17,16 @@
 
 with
 
-jobs_with_new_loads as (
-    select
-        posting_key,
-        canonical_job_id,
-        canonical_posting_id,
-        posted_week,
-        last_load_id
+-- jobs touched by new loads, and jobs whose canonical posting was extracted again (a taxonomy
+-- or rule change) since this model last ran
+changed_job_keys as (
+    select posting_key
     from {{ ref('fct_job_postings') }}
     where last_load_id > {{ load_watermark('last_load_id') }}
-),
-
--- jobs whose canonical posting was extracted again (a taxonomy or rule change) since this ran
-jobs_reextracted as (
-    select
-        jobs.posting_key,
-        jobs.canonical_job_id,
-        jobs.canonical_posting_id,
-        jobs.posted_week,
-        jobs.last_load_id
-    from {{ ref('fct_job_postings') }} as jobs
-    where jobs.canonical_posting_id in (
+    union
+    select posting_key
+    from {{ ref('fct_job_postings') }}
+    where canonical_posting_id in (
         select reextracted.job_id
         from {{ ref('int_job_postings__skill_mentions') }} as reextracted
         where
@@ -53,15 +42,8 @@ changed_jobs as (
         canonical_posting_id,
         posted_week,
         last_load_id
-    from jobs_with_new_loads
-    union
-    select
-        posting_key,
-        canonical_job_id,
-        canonical_posting_id,
-        posted_week,
-        last_load_id
-    from jobs_reextracted
+    from {{ ref('fct_job_postings') }}
+    where posting_key in (select changed_job_keys.posting_key from changed_job_keys)
 ),
 
 mentions as (
