@@ -34,21 +34,24 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The newest skill extraction an incremental model has taken in ('infinity' on a full build,
-    which reads everything anyway), so that `extracted_at > {{ extraction_watermark(...) }}` selects
-    the re-extractions it has not seen. -#}
-{% macro extraction_watermark(column_name) -%}
-    {%- if is_incremental() -%}
-        (select coalesce(max(seen.{{ column_name }}), '-infinity') from {{ this }} as seen)
-    {%- else -%}
-        'infinity'::timestamptz
-    {%- endif %}
+{#- Board postings re-extracted (a taxonomy or rule change) since this incremental model last ran:
+    rows of int_job_postings__skill_mentions extracted after the model's newest `column_name`
+    (none on a full build, which reads everything anyway). -#}
+{% macro reextracted_postings(column_name) -%}
+    select reextracted.job_id
+    from {{ ref('int_job_postings__skill_mentions') }} as reextracted
+    where
+        reextracted.extraction_reason <> 'new_load'
+        and reextracted.extracted_at > {% if is_incremental() -%}
+            (select coalesce(max(seen.{{ column_name }}), '-infinity') from {{ this }} as seen)
+        {%- else -%}
+            'infinity'::timestamptz
+        {%- endif %}
 {%- endmacro %}
 
 {#- Weeks whose jobs changed since this weekly mart last ran: the weeks it must recompute. Jobs
     change with new loads, and their skills change when a taxonomy or rule change re-extracted
-    their canonical posting (rows of int_job_postings__skill_mentions extracted after the mart's
-    newest last_extracted_at). -#}
+    their canonical posting. -#}
 {% macro changed_posted_weeks() -%}
     select jobs.posted_week
     from {{ ref('fct_job_postings') }} as jobs
@@ -56,9 +59,5 @@
     union
     select jobs.posted_week
     from {{ ref('fct_job_postings') }} as jobs
-    inner join {{ ref('int_job_postings__skill_mentions') }} as reextracted
-        on jobs.canonical_posting_id = reextracted.job_id
-    where
-        reextracted.extraction_reason <> 'new_load'
-        and reextracted.extracted_at > {{ extraction_watermark('last_extracted_at') }}
+    where jobs.canonical_posting_id in ({{ reextracted_postings('last_extracted_at') }})
 {%- endmacro %}

@@ -48,6 +48,16 @@ def table_digest(url: str, relation: str) -> tuple[int, str]:
                       f"from {relation} as t")[0]
 
 
+def weekly_demand_mismatches(url: str, join: str) -> list[tuple]:
+    """(week, skill) rows of mart_skill_demand_weekly whose count differs from the skill facts; with a
+    full join also facts the mart lacks."""
+    return query(url, f"""
+        select w.week_start, w.skill_id from marts.mart_skill_demand_weekly as w
+        {join} join (select posted_week, skill_id, count(*) as n from marts.fct_job_posting_skills group by 1, 2) as f
+            on f.posted_week = w.week_start and f.skill_id = w.skill_id
+        where f.n is distinct from w.jobs_mentioning""")
+
+
 @pytest.fixture(scope="module")
 def runs(fresh_database, tmp_path_factory):
     build = tmp_path_factory.mktemp("elt")
@@ -193,12 +203,7 @@ def test_skills_found_where_the_text_names_them_and_not_in_traps(runs):
 
 def test_weekly_demand_shares_match_the_skill_facts(runs):
     url = runs["url"]
-    mismatches = query(url, """
-        select w.week_start, w.skill_id from marts.mart_skill_demand_weekly as w
-        left join (select posted_week, skill_id, count(*) as n from marts.fct_job_posting_skills group by 1, 2) as f
-            on f.posted_week = w.week_start and f.skill_id = w.skill_id
-        where f.n is distinct from w.jobs_mentioning""")
-    assert mismatches == []
+    assert weekly_demand_mismatches(url, "left") == []
     assert query(url, "select count(*) from marts.mart_skill_demand_weekly")[0][0] > 0
 
 
@@ -397,12 +402,7 @@ def test_jobs_and_weekly_marts_follow_the_reextraction(taxonomy_change):
     assert set(query(url, "select posting_key, skill_id, mention_count from marts.fct_job_posting_skills")) == expected
     assert query(url, "select count(*) from marts.fct_job_posting_skills where skill_id = %s",
                  (taxonomy_change["removed_skill"],)) == [(0,)]
-    mismatches = query(url, """
-        select w.week_start, w.skill_id from marts.mart_skill_demand_weekly as w
-        full join (select posted_week, skill_id, count(*) as n from marts.fct_job_posting_skills group by 1, 2) as f
-            on f.posted_week = w.week_start and f.skill_id = w.skill_id
-        where f.n is distinct from w.jobs_mentioning""")
-    assert mismatches == []
+    assert weekly_demand_mismatches(url, "full") == []
     assert query(url, "select count(*) from marts.mart_skill_demand_weekly where skill_id = %s",
                  (NEW_ALIAS[1],))[0][0] > 0
 

@@ -26,13 +26,7 @@ changed_job_keys as (
     union
     select posting_key
     from {{ ref('fct_job_postings') }}
-    where canonical_posting_id in (
-        select reextracted.job_id
-        from {{ ref('int_job_postings__skill_mentions') }} as reextracted
-        where
-            reextracted.extraction_reason <> 'new_load'
-            and reextracted.extracted_at > {{ extraction_watermark('extracted_at') }}
-    )
+    where canonical_posting_id in ({{ reextracted_postings('extracted_at') }})
 ),
 
 changed_jobs as (
