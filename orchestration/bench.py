@@ -7,7 +7,8 @@ BENCH_POSTINGS postings (default 200,000) spread over 90 days from its own proce
 3. delta run: the sandbox clock advances to publish BENCH_DELTA_POSTINGS new postings (default 1%);
 4. taxonomy change: one alias added to the skill taxonomy, as a new seed would add it; the build
    of what is downstream of the aliases re-extracts only the postings it may affect;
-then the skill extraction speed on 100k postings beside a naive regex join.
+then the skill extraction speed on 100k postings beside a naive regex join, and how fast the sandbox
+generates postings (a floor of its own: the benchmark must measure the pipeline, not the fake API).
 Prints rows/s per stage and the rerun/full ratios; writes build/bench/results.json.
 """
 
@@ -20,6 +21,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import orjson
 import psycopg2
 import requests
 
@@ -121,6 +123,21 @@ def taxonomy_change(url: str, target: Path) -> dict:
     return result
 
 
+def sandbox_generation_speed(count: int = 20_000) -> dict:
+    """Postings the sandbox generates and serialises per CPU second (it serves the whole benchmark)."""
+    from dlt_pipelines.sandbox.catalogue import generate_posting, iter_postings
+    from dlt_pipelines.sandbox.config import SandboxConfig
+
+    config = SandboxConfig.from_env({})
+    generate_posting(config, 0)  # vocabularies loaded before the clock starts
+    started = time.process_time()
+    for posting in iter_postings(config, 100_000, 100_000 + count):
+        orjson.dumps(posting)
+    rate = count / (time.process_time() - started)
+    print(f"sandbox generation: {rate:,.0f} postings/s per core")
+    return {"postings": count, "postings_per_cpu_second": rate}
+
+
 def query_one(url: str, sql: str):
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute(sql)
@@ -159,10 +176,12 @@ def main() -> int:
               f"{result['postings_loaded']} postings loaded")
     change = taxonomy_change(url, base.build_dir / "bench" / "dbt-taxonomy")
     extraction = extraction_speed(url, env)
+    generation = sandbox_generation_speed()
     out = base.build_dir / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"postings": postings, "runs": results, "taxonomy_change": change,
-                               "skill_extraction": extraction}, indent=2, default=str))
+                               "skill_extraction": extraction,
+                               "sandbox_generation": generation}, indent=2, default=str))
     print(f"results: {out}")
     return 0
 
