@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dlt
 import psycopg2
+from dlt.common.schema.utils import get_write_disposition
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from dlt_pipelines.adzuna import adzuna_source
@@ -189,9 +190,40 @@ def _complete_pending(pipeline: dlt.Pipeline, report: LoadReport) -> None:
     loaded. Their rows count in the report like new ones, and their ids are listed as resumed."""
     if not pipeline.has_pending_data:
         return
+    for load_id in pipeline.list_normalized_load_packages():
+        _redo_interrupted_jobs(pipeline, load_id)
     before = len(report.load_ids)
     _normalize_and_load(pipeline, report)
     report.resumed_load_ids.extend(report.load_ids[before:])
+
+
+def _redo_interrupted_jobs(pipeline: dlt.Pipeline, load_id: str) -> None:
+    """Make the jobs of an interrupted load safe to run again. A job killed after its transaction
+    committed, before dlt noted it done, is run again by dlt: an append table would get its rows
+    twice (`_dlt_pipeline_state` refuses them: a unique `_dlt_id`), a merge table's staging copy
+    refuses them (a unique key). So for every table with a copy job not noted done, its rows of
+    this load are removed (from the table, or for merge from its staging table) and all its copy
+    jobs run again; merge statements (sql jobs) are left to dlt, which repeats them harmlessly."""
+    package = pipeline.get_load_package_info(load_id)
+    copies: dict[str, list] = {}
+    for state in ("new_jobs", "started_jobs", "completed_jobs"):
+        for job in package.jobs.get(state, []):
+            if job.job_file_info.file_format != "sql":
+                copies.setdefault(job.job_file_info.table_name, []).append(job)
+    schema = pipeline.default_schema
+    with pipeline.sql_client() as client:
+        for table, jobs in copies.items():
+            if all(job.state == "completed_jobs" for job in jobs) or table not in schema.tables:
+                continue
+            disposition = get_write_disposition(schema.tables, table)
+            with client.with_staging_dataset() if disposition == "merge" else contextlib.nullcontext():
+                if table in _existing_tables(client):
+                    client.execute_sql(f"delete from {client.make_qualified_table_name(table)} "
+                                       "where _dlt_load_id = %s", load_id)
+            for job in jobs:
+                if job.state == "completed_jobs":  # its rows were just removed: it runs again
+                    done = Path(job.file_path)
+                    done.replace(done.parent.parent / "new_jobs" / done.name)
 
 
 def _normalize_and_load(pipeline: dlt.Pipeline, report: LoadReport) -> None:
@@ -207,6 +239,11 @@ def _normalize_and_load(pipeline: dlt.Pipeline, report: LoadReport) -> None:
         report.rows_by_table[table] = report.rows_by_table.get(table, 0) + count
 
 
+def _existing_tables(client) -> set[str]:
+    return {row[0] for row in client.execute_sql(
+        "select table_name from information_schema.tables where table_schema = %s", client.dataset_name) or ()}
+
+
 def committed_rows(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
     """Rows each data table of the pipeline's dataset holds from `load_ids`, counted in the
     warehouse (indexed on _dlt_load_id, as staging reads them, so the count costs what was loaded)."""
@@ -214,16 +251,14 @@ def committed_rows(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int
         return {}
     counts: dict[str, int] = {}
     with pipeline.sql_client() as client:
-        existing = {row[0] for row in client.execute_sql(
-            "select table_name from information_schema.tables where table_schema = %s", pipeline.dataset_name)}
+        existing = _existing_tables(client)
         for table in pipeline.default_schema.data_table_names():
             if table not in existing or "_dlt_load_id" not in pipeline.default_schema.get_table_columns(table):
                 continue
             name = client.make_qualified_table_name(table)
             client.execute_sql(f'create index if not exists "{table}__dlt_load_id_idx" on {name} (_dlt_load_id)')
             rows = client.execute_sql(f"select count(*) from {name} where _dlt_load_id = any(%s)", list(load_ids))
-            if rows and rows[0][0]:
-                counts[table] = int(rows[0][0])
+            counts[table] = int(rows[0][0]) if rows else 0
     return counts
 
 

@@ -353,9 +353,12 @@ final as (
 )
 {% endmacro %}
 
-{#- A fingerprint of the extraction rules: the md5 of the SQL skill_mention_ctes renders. The
-    mentions model re-extracts every posting when it differs from the one the extracted mentions
-    were made with (int_skill_aliases__applied), so a changed rule reaches old postings too. -#}
+{#- A fingerprint of the extraction rules: the md5 of the SQL skill_mention_ctes renders, without
+    the database name its relations carry (a warehouse restored or copied under another name keeps
+    its fingerprint). The mentions model re-extracts every posting when it differs from the one the
+    extracted mentions were made with (int_skill_aliases__applied), so a changed rule reaches old
+    postings too. -#}
 {% macro skill_extractor_fingerprint() -%}
-    {{ return(local_md5(skill_mention_ctes())) }}
+    {%- set database = adapter.quote(target.database) ~ '.' -%}
+    {{ return(local_md5(skill_mention_ctes() | replace(database, ''))) }}
 {%- endmacro %}
