@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dlt_pipelines.common import secrets
+from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import ConfigError, Settings
 from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
@@ -59,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("monitor", help="alerts: edr monitor to SLACK_WEBHOOK_URL, failed tests to ALERT_WEBHOOK_URL")
     args = parser.parse_args(argv)
 
+    secrets.install()  # stdout, stderr and logging scrubbed from here on (dlt_pipelines/common/secrets.py)
     try:
         settings = Settings.from_env()
+        secrets.register(settings.secrets())
         if args.command == "run":
             # under the run lock, recorded in ops.run_log, alerting on failure (orchestration/ops/runner.py)
             summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build))
@@ -82,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "warehouse-url":
             print(warehouse.resolve_url(settings))
         elif args.command == "warehouse-up":
-            print(warehouse.redact(warehouse.resolve_url(settings)))
+            print(scrub(warehouse.resolve_url(settings)))
         elif args.command == "warehouse-stop":
             warehouse.LocalServer(settings.local_warehouse_dir).stop()
         elif args.command in ("deps", "report", "monitor"):

@@ -22,10 +22,12 @@ from datetime import datetime, timezone
 import requests
 from requests.hooks import dispatch_hook
 
+from dlt_pipelines.common.secrets import ScrubbedError
+
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-class ApiError(RuntimeError):
+class ApiError(ScrubbedError, RuntimeError):
     """An API call failed for good; the message says why and what to do."""
 
 

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
 from orchestration.elt import RunSummary, StageError, _stage
 from orchestration.extract_load import SOURCES
-from orchestration.ops import OpsError, append_step_summary, run_log, scrub
+from orchestration.ops import OpsError, append_step_summary, run_log
 from orchestration.ops.alerts import send_alert, warned_tests
 from orchestration.ops.lock import RunLock
 from orchestration.quality import ledger
@@ -91,7 +92,7 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
             except Exception as ledger_problem:  # noqa: BLE001 - the run's own failure matters more
                 log(f"warning: could not record the failure in ops.run_log: {scrub(str(ledger_problem), secrets)}")
         where = f" in stage '{stage}'" if stage else ""
-        target = f" on {warehouse.redact(url)}" if url else ""
+        target = f" on {scrub(url)}" if url else ""
         send_alert(settings, f"ELT run {run_id} failed{where}{target}: {cause}", log)
         append_step_summary(settings, f"ELT run {run_id} failed", [cause])
         if cause != str(exc) and isinstance(exc, (StageError, OpsError)):
@@ -103,5 +104,5 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
     if warnings and settings.alert_on_warn:
         names = ", ".join(warned_tests()[:10])
         send_alert(settings, f"ELT run {run_id} succeeded with {warnings} data-quality warnings"
-                             f"{' (' + names + ')' if names else ''} on {warehouse.redact(url)}", log)
+                             f"{' (' + names + ')' if names else ''} on {scrub(url)}", log)
     return summary
