@@ -14,7 +14,7 @@ from orchestration.elt import RunSummary, StageError, extract_load, replay_load,
 from orchestration.extract_load import RUN_SOURCES, SOURCES
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
-from orchestration.ops.runner import guarded_run
+from orchestration.ops.runner import guarded_run, locked_extract_load
 
 
 def quality_command(command: str, settings: Settings) -> int:
@@ -38,6 +38,16 @@ def quality_command(command: str, settings: Settings) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def el_command(settings: Settings, url: str, args: argparse.Namespace) -> RunSummary:
+    """`make el`: the named sources (or every one), or a replay of one source's captures."""
+    summary = RunSummary(url)
+    if args.replay:
+        replay_load(settings, url, args.source[0], args.replay, summary)
+    else:
+        extract_load(settings, url, tuple(args.source or RUN_SOURCES), summary)
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,14 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build))
             print("\n".join(["", "== run summary ==", *summary.lines()]))
         elif args.command == "el":
-            url = warehouse.resolve_url(settings)
-            summary = RunSummary(url)
-            if args.replay:
-                if len(args.source or ()) != 1:
-                    raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
-                replay_load(settings, url, args.source[0], args.replay, summary)
-            else:
-                extract_load(settings, url, tuple(args.source or RUN_SOURCES), summary)
+            if args.replay and len(args.source or ()) != 1:
+                raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
+            summary = locked_extract_load(settings, lambda url: el_command(settings, url, args))
             print("\n".join(summary.lines()))
         elif args.command == "dbt":
             run_dbt(args.args or ["build"], warehouse.resolve_url(settings))

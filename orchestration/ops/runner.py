@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
@@ -23,6 +24,7 @@ from orchestration.ops.alerts import send_alert, warned_tests
 from orchestration.ops.lock import RunLock
 from orchestration.quality import ledger
 
+T = TypeVar("T")
 _STAGE_NAME = re.compile(r"^stage '([^']+)'")
 
 
@@ -46,6 +48,23 @@ def _stage_of(exc: BaseException) -> str | None:
 
 def _terminated(signum, frame):
     raise KeyboardInterrupt(f"terminated by signal {signal.Signals(signum).name}")
+
+
+def _connected_warehouse(settings: Settings) -> str:
+    """The warehouse URL, once a connection to it worked (else stage 'warehouse' fails, saying why)."""
+    with _stage(RunSummary(""), "warehouse"):
+        url = warehouse.resolve_url(settings)
+        warehouse.check_connection(url)
+    return url
+
+
+def locked_extract_load(settings: Settings, work: Callable[[str], T],
+                        log: Callable[[str], None] | None = None) -> T:
+    """`make el` (and replays): `work(url)` under the same run lock as `run`, after checking the
+    warehouse connection, so an extract-load never shares dlt's working folder with a run."""
+    url = _connected_warehouse(settings)
+    with RunLock(url, settings.run_lock_wait_seconds, f"el-{uuid.uuid4().hex[:9]}", log=log):
+        return work(url)
 
 
 def guarded_run(settings: Settings, work: Callable[[], RunSummary],
@@ -72,9 +91,7 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
         unknown = sorted(set(settings.sources) - set(SOURCES))
         if unknown:
             raise ConfigError(f"ELT_SOURCES names unknown sources {', '.join(unknown)}; known: {', '.join(SOURCES)}")
-        with _stage(RunSummary(""), "warehouse"):
-            url = warehouse.resolve_url(settings)
-            warehouse.check_connection(url)
+        url = _connected_warehouse(settings)
         with RunLock(url, settings.run_lock_wait_seconds, run_id, log=log):
             run_log.record_start(url, run_id, datetime.now(timezone.utc))
             recorded = True
