@@ -33,6 +33,7 @@ class RunSummary:
         for load in self.loads:
             tables = ", ".join(f"{t}={n}" for t, n in sorted(load.rows_by_table.items())) or "nothing new"
             out.append(f"extract-load {load.source}: {load.rows} rows loaded into {load.dataset} ({tables})")
+        out += [f"retries {load.source}: {load.retries.describe()}" for load in self.loads if load.retries.retries]
         if self.build_reason:
             out.append(f"dbt plan: {self.build_reason}")
         if self.build:
