@@ -32,7 +32,7 @@ MIN_SECRET_LENGTH = 4
 # credential query parameters and form fields: ?app_key=..., &api_key=..., &token=...
 _CREDENTIAL_NAMES = (r"app_?key|app_?id|api_?key|apikey|key|token|access_token|refresh_token|auth_token|"
                      r"client_secret|secret|password|passwd|pwd|signature|sig|x-rapidapi-key")
-_QUERY_PARAM = re.compile(rf"(?i)([?&;](?:{_CREDENTIAL_NAMES})=)[^&#\s\"'<>]+")
+_QUERY_PARAM = re.compile(rf"(?i)([?&;](?:{_CREDENTIAL_NAMES})=)[^&#;\s\"'<>]+")
 # credential headers, as `Name: value` or in a dict/JSON repr: 'X-RapidAPI-Key': 'value'
 _HEADER = re.compile(
     r"(?i)(\b(?:proxy-)?authorization|\bx-rapidapi-key|\bx-api-key|\bapi-key|\bx-auth-token)"
