@@ -14,7 +14,7 @@ from orchestration.elt import RunSummary, StageError, extract_load, replay_load,
 from orchestration.extract_load import RUN_SOURCES, SOURCES
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
-from orchestration.ops.runner import guarded_run, locked_extract_load
+from orchestration.ops.runner import guarded_run, under_run_lock
 
 
 def quality_command(command: str, settings: Settings) -> int:
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "el":
             if args.replay and len(args.source or ()) != 1:
                 raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
-            summary = locked_extract_load(settings, lambda url: el_command(settings, url, args))
+            summary = under_run_lock(settings, lambda url: el_command(settings, url, args))
             print("\n".join(summary.lines()))
         elif args.command == "dbt":
             run_dbt(args.args or ["build"], warehouse.resolve_url(settings))

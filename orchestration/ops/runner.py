@@ -58,12 +58,12 @@ def _connected_warehouse(settings: Settings) -> str:
     return url
 
 
-def locked_extract_load(settings: Settings, work: Callable[[str], T],
-                        log: Callable[[str], None] | None = None) -> T:
-    """`make el` (and replays): `work(url)` under the same run lock as `run`, after checking the
-    warehouse connection, so an extract-load never shares dlt's working folder with a run."""
+def under_run_lock(settings: Settings, work: Callable[[str], T], label: str = "el",
+                   log: Callable[[str], None] | None = None) -> T:
+    """`make el` (and replays), `make ci-slim`: `work(url)` under the same run lock as `run`, after
+    checking the warehouse connection, so an extract-load never shares dlt's working folder with a run."""
     url = _connected_warehouse(settings)
-    with RunLock(url, settings.run_lock_wait_seconds, f"el-{uuid.uuid4().hex[:9]}", log=log):
+    with RunLock(url, settings.run_lock_wait_seconds, f"{label}-{uuid.uuid4().hex[:9]}", log=log):
         return work(url)
 
 
