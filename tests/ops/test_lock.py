@@ -92,7 +92,8 @@ def test_el_refuses_while_a_run_holds_the_lock_and_loads_nothing(url, tmp_path):
     holder = start_holder(url, "holder4", 300)
     try:
         for args in (("el", "--source", "remotive"),
-                     ("el", "--source", "remotive", "--replay", str(tmp_path / "capture.json"))):
+                     ("el", "--source", "remotive", "--replay", str(tmp_path / "capture.json")),
+                     ("ci-build",)):  # make ci-slim extract-loads too
             (tmp_path / "capture.json").write_text('{"jobs": [{"id": 1, "title": "t"}]}')
             blocked = cli(*args, WAREHOUSE_URL=url, ELT_RUN_LOCK_WAIT_SECONDS="1", ELT_BUILD_DIR=str(tmp_path))
             assert blocked.returncode == 1, blocked.stdout + blocked.stderr
