@@ -28,8 +28,8 @@ install: $(INSTALLED) ## create .venv and install the project with its tools
 deps: $(INSTALLED) ## optional dbt packages (Elementary, dbt_utils): from DBT_PACKAGES_CACHE offline, else dbt deps
 	@$(PY) -m orchestration deps
 
-run: $(INSTALLED) deps ## set up, start the warehouse, extract-load, dbt build (what changed; FULL=1 for all), docs, summary
-	$(PY) -m orchestration run $(if $(FULL),--full-build)
+run: $(INSTALLED) deps ## set up, warehouse, extract-load, dbt build (what changed; FULL=1 all; FULL_REFRESH=1 from scratch), docs, summary
+	$(PY) -m orchestration run $(if $(FULL),--full-build) $(if $(FULL_REFRESH),--full-refresh)
 
 el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|folder> loads captured responses)
 	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE)) $(if $(REPLAY),--replay "$(REPLAY)")

@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="warehouse up, extract-load, dbt build, dbt docs, summary")
     run.add_argument("--full-build", action="store_true", help="dbt build everything, not only what changed")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="dbt build --full-refresh: rebuild every incremental model from the raw tables")
     el = sub.add_parser("el", help="extract-load the sources into the raw schemas")
     el.add_argument("--source", choices=SOURCES, action="append")
     el.add_argument("--replay", metavar="PATH",
@@ -77,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         secrets.register(settings.secrets())
         if args.command == "run":
             # under the run lock, recorded in ops.run_log, alerting on failure (orchestration/ops/runner.py)
-            summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build))
+            summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build,
+                                                                    full_refresh=args.full_refresh))
             print("\n".join(["", "== run summary ==", *summary.lines()]))
         elif args.command == "el":
             if args.replay and len(args.source or ()) != 1:

@@ -3,7 +3,9 @@
 The state of the last successful build against a warehouse (dbt's manifest plus a fingerprint of
 the dbt project files) is kept under build/dbt-state/<warehouse>. A run then builds
 - everything, when there is no state yet or the marts are missing (a new or reset warehouse);
-- `source:raw_<source>+` for each source that loaded rows, plus `state:modified+` when the project
+- `source:raw_<source>+` for each source with loads committed since the last successful build
+  (read from the warehouse's `_dlt_loads`, so a load `make el` made, or one completed after a
+  crash, is never left out) or that loaded rows this run, plus `state:modified+` when the project
   changed (dbt's own slim-CI selection). A new skill taxonomy is such a change: its seeds are
   modified, and the skill mentions model re-extracts only the postings a changed alias may affect
   (it compares the taxonomy with int_skill_aliases__applied), not the whole warehouse;
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +24,7 @@ from pathlib import Path
 import psycopg2
 
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.extract_load import LoadReport
+from orchestration.extract_load import SOURCES, LoadReport
 
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests", "snapshots")
 CANARY_RELATION = "marts.fct_job_postings"
@@ -68,12 +71,52 @@ def _pending(state: Path) -> set[str]:
     return set(path.read_text().split()) if path.exists() else set()
 
 
-def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], full: bool = False) -> BuildPlan:
-    """Decide what to build; sources with new rows stay pending until a build succeeds."""
+def _data_tables(cur, dataset: str) -> list[str]:
+    cur.execute("select table_name from information_schema.columns where table_schema = %s "
+                "and column_name = '_dlt_load_id' and table_name not like '\\_dlt%%' order by 1", (dataset,))
+    return [row[0] for row in cur.fetchall()]
+
+
+def committed_loads(warehouse_url: str, since: dict[str, str]) -> dict[str, str]:
+    """Per source, the newest commit time (`_dlt_loads.inserted_at`, UTC text, exact) of a complete
+    load that wrote data rows, when it is newer than `since[source]`. Loads that only saved dlt's
+    state (a run with nothing new) do not count."""
+    newest: dict[str, str] = {}
+    with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
+        for source in SOURCES:
+            dataset = f"raw_{source}"
+            tables = _data_tables(cur, dataset)
+            if not tables:
+                continue
+            with_rows = " or ".join(f'exists (select 1 from {dataset}."{table}" as t '
+                                    "where t._dlt_load_id = loads.load_id)" for table in tables)
+            cur.execute(f"select (max(loads.inserted_at) at time zone 'utc')::text from {dataset}._dlt_loads as loads "
+                        "where loads.status = 0 and loads.inserted_at > (%s::timestamp at time zone 'utc') "
+                        f"and ({with_rows})", (since.get(source, "-infinity"),))
+            found = cur.fetchone()[0]
+            if found is not None:
+                newest[source] = str(found)
+    conn.close()
+    return newest
+
+
+def _loads_built(state: Path) -> dict[str, str]:
+    path = state / "loads_built"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], full: bool = False,
+               full_refresh: bool = False) -> BuildPlan:
+    """Decide what to build; sources with new loads stay pending until a build succeeds."""
     state = state_dir(settings, warehouse_url)
     state.mkdir(parents=True, exist_ok=True)
-    pending = _pending(state) | {load.source for load in loads if load.rows}
+    built = _loads_built(state)
+    unbuilt = committed_loads(warehouse_url, since=built)  # loads committed since the last build
+    (state / "loads_planned").write_text(json.dumps({**built, **unbuilt}, sort_keys=True) + "\n")
+    pending = _pending(state) | {load.source for load in loads if load.rows} | set(unbuilt)
     (state / "pending_sources").write_text("\n".join(sorted(pending)) + "\n")
+    if full_refresh:
+        return BuildPlan(["build", "--full-refresh"], "full refresh requested: every model rebuilt from the raw tables")
     if full:
         return BuildPlan(["build"], "full build requested")
     if not (state / "manifest.json").exists() or not (state / "fingerprint").exists():
@@ -101,3 +144,5 @@ def record_success(settings: Settings, warehouse_url: str, target_dir: Path = DB
     (state / "fingerprint").write_text(project_fingerprint() + "\n")
     (state / "taxonomy_version").write_text(taxonomy_version() + "\n")
     (state / "pending_sources").unlink(missing_ok=True)
+    if (state / "loads_planned").exists():  # the loads that build saw are built now
+        (state / "loads_planned").replace(state / "loads_built")

@@ -32,7 +32,10 @@ class RunSummary:
         out = [f"warehouse: {scrub(self.warehouse_url)}"]
         for load in self.loads:
             tables = ", ".join(f"{t}={n}" for t, n in sorted(load.rows_by_table.items())) or "nothing new"
-            out.append(f"extract-load {load.source}: {load.rows} rows loaded into {load.dataset} ({tables})")
+            resumed = len(load.resumed_load_ids)
+            out.append(f"extract-load {load.source}: {load.rows} rows loaded into {load.dataset} ({tables})"
+                       + (f", {resumed} package{'s' if resumed > 1 else ''} of an interrupted run completed"
+                          if resumed else ""))
         out += [f"retries {load.source}: {load.retries.describe()}" for load in self.loads if load.retries.retries]
         if self.build_reason:
             out.append(f"dbt plan: {self.build_reason}")
@@ -106,9 +109,10 @@ def replay_load(settings: Settings, warehouse_url: str, source: str, path: str,
 
 
 def transform(settings: Settings, warehouse_url: str, loads: list[LoadReport], full: bool = False,
-              quiet: bool = False) -> tuple[str, DbtReport | None]:
-    """dbt build of what the new rows and project changes require (see build_plan)."""
-    plan = plan_build(settings, warehouse_url, loads, full=full)
+              quiet: bool = False, full_refresh: bool = False) -> tuple[str, DbtReport | None]:
+    """dbt build of what the new rows and project changes require (see build_plan); `full_refresh`
+    rebuilds everything, incremental models from scratch."""
+    plan = plan_build(settings, warehouse_url, loads, full=full, full_refresh=full_refresh)
     if not plan.args:
         return plan.reason, None
     report = run_dbt(plan.args, warehouse_url, quiet=quiet)
@@ -116,7 +120,8 @@ def transform(settings: Settings, warehouse_url: str, loads: list[LoadReport], f
     return plan.reason, report
 
 
-def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False) -> RunSummary:
+def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False,
+            full_refresh: bool = False) -> RunSummary:
     """Warehouse up, extract-load every source, dbt build, dbt docs: what `make run` does."""
     summary = RunSummary(warehouse_url="")
 
@@ -129,7 +134,7 @@ def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False
     extract_load(settings, summary.warehouse_url, settings.sources or RUN_SOURCES, summary=summary)
     summary.build_reason, summary.build = _staged(
         settings, summary, "dbt build",
-        lambda: transform(settings, summary.warehouse_url, summary.loads, full_build))
+        lambda: transform(settings, summary.warehouse_url, summary.loads, full_build, full_refresh=full_refresh))
     docs_exist = (DBT_PROJECT_DIR / "target" / "static_index.html").exists()
     if with_docs and (summary.build is not None or not docs_exist):  # nothing rebuilt: the docs still hold
         _staged(settings, summary, "dbt docs",

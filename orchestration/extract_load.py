@@ -38,10 +38,16 @@ API_SETTINGS = {"jsearch": jsearch_settings, "remotive": remotive_settings,
 
 @dataclass
 class LoadReport:
+    """What one source's extract-load put into the warehouse: every load package it committed,
+    new ones and those an interrupted run had left (`resumed_load_ids`), with their rows as counted
+    in the raw tables, not as dlt normalized them (a package normalized by a killed run is only
+    loaded now)."""
+
     source: str
     dataset: str
     rows_by_table: dict[str, int] = field(default_factory=dict)
     load_ids: list[str] = field(default_factory=list)
+    resumed_load_ids: list[str] = field(default_factory=list)
     seconds_by_step: dict[str, float] = field(default_factory=dict)
     retries: RetryStats = field(default_factory=RetryStats)  # HTTP retries by cause, and the time waited
 
@@ -171,8 +177,7 @@ def run_source(settings: Settings, warehouse_url: str, source: str, base_url: st
     """
     pipeline = pipeline_for(settings, warehouse_url, source)
     report = LoadReport(source=source, dataset=pipeline.dataset_name)
-    if pipeline.has_pending_data:
-        _normalize_and_load(pipeline, report)
+    _complete_pending(pipeline, report)
     started = time.perf_counter()
     session = http_session(settings, source)
     pipeline.extract(build_source(settings, source, base_url, session=session), loader_file_format=LOADER_FILE_FORMAT)
@@ -182,17 +187,47 @@ def run_source(settings: Settings, warehouse_url: str, source: str, base_url: st
     return report
 
 
+def _complete_pending(pipeline: dlt.Pipeline, report: LoadReport) -> None:
+    """Finish the packages an interrupted run left: extracted ones are normalized, normalized ones
+    loaded. Their rows count in the report like new ones, and their ids are listed as resumed."""
+    if not pipeline.has_pending_data:
+        return
+    before = len(report.load_ids)
+    _normalize_and_load(pipeline, report)
+    report.resumed_load_ids.extend(report.load_ids[before:])
+
+
 def _normalize_and_load(pipeline: dlt.Pipeline, report: LoadReport) -> None:
     started = time.perf_counter()
-    info = pipeline.normalize()
+    pipeline.normalize()
     report.seconds_by_step["normalize"] = report.seconds_by_step.get("normalize", 0.0) + time.perf_counter() - started
-    for table, count in info.row_counts.items():
-        if not table.startswith("_dlt"):
-            report.rows_by_table[table] = report.rows_by_table.get(table, 0) + count
-    report.load_ids.extend(info.loads_ids)
     started = time.perf_counter()
-    pipeline.load()
+    info = pipeline.load()
     report.seconds_by_step["load"] = report.seconds_by_step.get("load", 0.0) + time.perf_counter() - started
+    committed = [load_id for load_id in info.loads_ids if load_id not in report.load_ids]
+    report.load_ids.extend(committed)
+    for table, count in committed_rows(pipeline, committed).items():
+        report.rows_by_table[table] = report.rows_by_table.get(table, 0) + count
+
+
+def committed_rows(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
+    """Rows each data table of the pipeline's dataset holds from `load_ids`, counted in the
+    warehouse (indexed on _dlt_load_id, as staging reads them, so the count costs what was loaded)."""
+    if not load_ids:
+        return {}
+    counts: dict[str, int] = {}
+    with pipeline.sql_client() as client:
+        existing = {row[0] for row in client.execute_sql(
+            "select table_name from information_schema.tables where table_schema = %s", pipeline.dataset_name)}
+        for table in pipeline.default_schema.data_table_names():
+            if table not in existing or "_dlt_load_id" not in pipeline.default_schema.get_table_columns(table):
+                continue
+            name = client.make_qualified_table_name(table)
+            client.execute_sql(f'create index if not exists "{table}__dlt_load_id_idx" on {name} (_dlt_load_id)')
+            rows = client.execute_sql(f"select count(*) from {name} where _dlt_load_id = any(%s)", list(load_ids))
+            if rows and rows[0][0]:
+                counts[table] = int(rows[0][0])
+    return counts
 
 
 def replay_source(settings: Settings, warehouse_url: str, source: str, path: str | Path) -> LoadReport:
@@ -207,8 +242,7 @@ def replay_source(settings: Settings, warehouse_url: str, source: str, path: str
     adapter = replay.ReplayAdapter(replay.capture_files(Path(path)), replay.SHAPES[source])
     pipeline = pipeline_for(settings, warehouse_url, source)
     report = LoadReport(source=source, dataset=pipeline.dataset_name)
-    if pipeline.has_pending_data:
-        _normalize_and_load(pipeline, report)
+    _complete_pending(pipeline, report)
     started = time.perf_counter()
     while adapter.pending:
         left = len(adapter.pending)

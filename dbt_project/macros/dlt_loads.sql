@@ -24,13 +24,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The newest load id an incremental model has processed ('' on a full build), so that
-    `load_id > {{ load_watermark('load_id') }}` selects exactly the rows it has not seen. -#}
-{% macro load_watermark(column_name) -%}
+{#- The newest `unified_at` (when a row reached int_job_postings__unified) an incremental model
+    has processed: `unified_at > {{ processed_watermark('last_unified_at') }}` selects exactly the
+    rows it has not seen. Arrival order, not load ids: dlt's load ids are creation times, and a
+    load completed by a later run (after a crash) or staged later (a run of other sources in
+    between) has an older id than loads already processed. On a full build, a time before any. -#}
+{% macro processed_watermark(column_name) -%}
+    {%- set before_any = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
     {%- if is_incremental() -%}
-        (select coalesce(max(seen.{{ column_name }}), '') from {{ this }} as seen)
+        (select coalesce(max(seen.{{ column_name }}), {{ before_any }}) from {{ this }} as seen)
     {%- else -%}
-        ''
+        {{ before_any }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -55,7 +59,7 @@
 {% macro changed_posted_weeks() -%}
     select jobs.posted_week
     from {{ ref('fct_job_postings') }} as jobs
-    where jobs.last_load_id > {{ load_watermark('last_load_id') }}
+    where jobs.last_unified_at > {{ processed_watermark('last_unified_at') }}
     union
     select jobs.posted_week
     from {{ ref('fct_job_postings') }} as jobs

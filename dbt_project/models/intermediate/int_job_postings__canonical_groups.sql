@@ -54,6 +54,7 @@ new_postings as (
         postings.group_key,
         postings.posted_at,
         postings.load_id,
+        postings.unified_at,
         postings.job_title_normalized,
         postings.employer_name_normalized,
         postings.country_code,
@@ -62,7 +63,7 @@ new_postings as (
     from {{ ref('int_job_postings__unified') }} as postings
     where
         not postings.is_quarantined
-        and postings.load_id > {{ load_watermark('load_id') }}
+        and postings.unified_at > {{ processed_watermark('unified_at') }}
         -- an anti-join, not `not in`: a not-in list too big for work_mem is scanned once per posting
         and not exists (
             select 1
@@ -76,7 +77,8 @@ new_groups as (
         group_key,
         min(board) as board,
         min(posted_at) as first_posted_at,
-        max(load_id) as load_id
+        max(load_id) as load_id,
+        max(unified_at) as unified_at
     from new_postings
     group by group_key
 ),
@@ -189,7 +191,8 @@ final as (
         round(coalesce(joined_existing.score, joined_via_new.score, representative.score)::numeric, 4)
             as match_score,
         new_groups.first_posted_at,
-        new_groups.load_id
+        new_groups.load_id,
+        new_groups.unified_at
     from new_groups
     inner join representative on new_groups.group_key = representative.group_key
     left join joined_existing on new_groups.group_key = joined_existing.group_key

@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['job_id']},
             {'columns': ['load_id']},
+            {'columns': ['unified_at']},
             {'columns': ['skill_id']},
             {'columns': ['extracted_at']},
         ],
@@ -51,11 +52,12 @@ new_postings as (
     select
         posting_id,
         load_id,
+        unified_at,
         concat_ws(' . ', job_title, description) as posting_text
     from {{ ref('int_job_postings__unified') }}
     where
         not is_quarantined
-        and load_id > {{ load_watermark('load_id') }}
+        and unified_at > {{ processed_watermark('unified_at') }}
 ),
 
 -- postings extracted by earlier runs (none on a full build)
@@ -63,11 +65,12 @@ previous_postings as (
     select
         posting_id,
         load_id,
+        unified_at,
         concat_ws(' . ', job_title, description) as posting_text
     from {{ ref('int_job_postings__unified') }}
     where
         not is_quarantined
-        and load_id <= {{ load_watermark('load_id') }}
+        and unified_at <= {{ processed_watermark('unified_at') }}
 ),
 
 current_aliases as (
@@ -107,6 +110,7 @@ reextracted_postings as (
     select
         posting_id,
         load_id,
+        unified_at,
         posting_text,
         'rule_change' as extraction_reason
     from previous_postings
@@ -115,6 +119,7 @@ reextracted_postings as (
     select
         posting_id,
         load_id,
+        unified_at,
         posting_text,
         'taxonomy_change' as extraction_reason
     from previous_postings
@@ -139,6 +144,7 @@ postings as (
     select
         posting_id as job_id,
         load_id,
+        unified_at,
         posting_text,
         'new_load' as extraction_reason
     from new_postings
@@ -146,6 +152,7 @@ postings as (
     select
         posting_id as job_id,
         load_id,
+        unified_at,
         posting_text,
         extraction_reason
     from reextracted_postings
@@ -163,6 +170,7 @@ extractions as (
         postings.job_id,
         final.skill_id,
         postings.load_id,
+        postings.unified_at,
         final.mention_count,
         final.first_position,
         final.first_surface_text,

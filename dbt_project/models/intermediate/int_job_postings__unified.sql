@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['posting_id'], 'unique': true},
             {'columns': ['load_id']},
+            {'columns': ['unified_at']},
             {'columns': ['board', 'dedup_key']},
             {'columns': ['board', 'employer_name_normalized', 'posted_at']},
         ],
@@ -15,7 +16,10 @@
 {#- Every board's postings in one contract (doc job_posting_contract), one row per board posting.
     A table, not a view: cross-board dedup looks up candidates by normalised employer and posting
     time on it. Incremental: staged rows of loads this table has not seen yet (a late load with
-    an older id included) are merged on posting_id. -#}
+    an older id included) are merged on posting_id. unified_at, when the row arrived here, is
+    the watermark of every incremental model downstream (macro processed_watermark): they take
+    rows in the order this table received them, whatever their load ids, so a load committed
+    after a newer one, or staged by a later run, is never missed. -#}
 
 {%- set boards = ['jsearch', 'remotive', 'arbeitnow', 'adzuna'] %}
 
@@ -160,7 +164,8 @@ final as (
         postings.quality_issues,
         postings.is_quarantined,
         postings.dedup_key,
-        md5(postings.board || '|' || postings.dedup_key) as group_key
+        md5(postings.board || '|' || postings.dedup_key) as group_key,
+        {{ dbt.current_timestamp() }} as unified_at
     from postings
     left join rates
         on

@@ -22,7 +22,7 @@ with
 changed_job_keys as (
     select posting_key
     from {{ ref('fct_job_postings') }}
-    where last_load_id > {{ load_watermark('last_load_id') }}
+    where last_unified_at > {{ processed_watermark('last_unified_at') }}
     union
     select posting_key
     from {{ ref('fct_job_postings') }}
@@ -35,7 +35,8 @@ changed_jobs as (
         canonical_job_id,
         canonical_posting_id,
         posted_week,
-        last_load_id
+        last_load_id,
+        last_unified_at
     from {{ ref('fct_job_postings') }}
     where posting_key in (select changed_job_keys.posting_key from changed_job_keys)
 ),
@@ -61,6 +62,7 @@ final as (
         mentions.first_position,
         mentions.first_surface_text,
         changed_jobs.last_load_id,
+        changed_jobs.last_unified_at,
         mentions.extracted_at
     from changed_jobs
     left join mentions on changed_jobs.canonical_posting_id = mentions.job_id

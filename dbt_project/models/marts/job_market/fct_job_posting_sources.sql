@@ -19,9 +19,10 @@ jobs as (
         posting_key,
         canonical_posting_id,
         posting_ids,
-        last_load_id
+        last_load_id,
+        last_unified_at
     from {{ ref('fct_job_postings') }}
-    where last_load_id > {{ load_watermark('last_load_id') }}
+    where last_unified_at > {{ processed_watermark('last_unified_at') }}
 ),
 
 job_postings as (
@@ -29,6 +30,7 @@ job_postings as (
         jobs.posting_key,
         jobs.canonical_posting_id,
         jobs.last_load_id,
+        jobs.last_unified_at,
         member.posting_id
     from jobs
     cross join lateral unnest(jobs.posting_ids) as member (posting_id)
@@ -60,7 +62,8 @@ final as (
             when job_postings.posting_id = job_postings.canonical_posting_id then 1
             else similarity(postings.job_title_normalized, canonical.job_title_normalized)
         end::numeric, 4) as match_score,
-        job_postings.last_load_id
+        job_postings.last_load_id,
+        job_postings.last_unified_at
     from job_postings
     inner join postings on job_postings.posting_id = postings.posting_id
     inner join postings as canonical on job_postings.canonical_posting_id = canonical.posting_id

@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['posting_key'], 'unique': true},
             {'columns': ['last_load_id']},
+            {'columns': ['last_unified_at']},
             {'columns': ['posted_week']},
             {'columns': ['canonical_posting_id']},
         ],
@@ -17,7 +18,7 @@
     earliest posting, with every source kept (job_ids, posting_ids, source_boards, publishers;
     one row per posting in fct_job_posting_sources). The salary comes from the earliest member
     that has one, a published salary before a predicted one. Quarantined postings are excluded
-    (see quarantined_records). Incremental: only jobs touched by new loads are recomputed. -#}
+    (see quarantined_records). Incremental: only jobs with postings new to int_job_postings__unified are recomputed. -#}
 
 with
 
@@ -35,6 +36,7 @@ members as (
         postings.board,
         postings.board_job_id,
         postings.load_id,
+        postings.unified_at,
         postings.posted_at,
         postings.publisher,
         postings.job_title,
@@ -63,7 +65,7 @@ members as (
 changed_jobs as (
     select distinct canonical_key
     from members
-    where load_id > {{ load_watermark('last_load_id') }}
+    where unified_at > {{ processed_watermark('last_unified_at') }}
 ),
 
 job_members as (
@@ -80,6 +82,7 @@ jobs as (
         min(posted_at) as first_posted_at,
         max(posted_at) as last_posted_at,
         max(load_id) as last_load_id,
+        max(unified_at) as last_unified_at,
         array_agg(board_job_id order by posted_at, posting_id) as job_ids,
         array_agg(posting_id order by posted_at, posting_id) as posting_ids,
         array_agg(distinct board order by board) as source_boards,
@@ -136,7 +139,8 @@ final as (
         jobs.publishers,
         jobs.job_ids,
         jobs.posting_ids,
-        jobs.last_load_id
+        jobs.last_load_id,
+        jobs.last_unified_at
     from jobs
     inner join canonical on jobs.canonical_key = canonical.canonical_key
     left join salaried on jobs.canonical_key = salaried.canonical_key

@@ -21,7 +21,8 @@ weekly_totals as (
     select
         posted_week,
         count(*) as jobs_in_week,
-        max(last_load_id) as last_load_id
+        max(last_load_id) as last_load_id,
+        max(last_unified_at) as last_unified_at
     from {{ ref('fct_job_postings') }}
     where posted_week in (select changed_weeks.posted_week from changed_weeks)
     group by posted_week
@@ -47,6 +48,7 @@ final as (
         weekly_totals.jobs_in_week,
         round(category_counts.jobs_mentioning::numeric / weekly_totals.jobs_in_week, 4) as share_of_jobs,
         weekly_totals.last_load_id,
+        weekly_totals.last_unified_at,
         category_counts.last_extracted_at
     from category_counts
     inner join weekly_totals on category_counts.posted_week = weekly_totals.posted_week

@@ -22,7 +22,8 @@ jobs as (
         posted_week,
         coalesce(country_code, 'unknown') as country_code,
         is_remote,
-        last_load_id
+        last_load_id,
+        last_unified_at
     from {{ ref('fct_job_postings') }}
     where posted_week in (select changed_weeks.posted_week from changed_weeks)
 ),
@@ -36,6 +37,7 @@ final as (
         count(*) filter (where jobs.is_remote) as remote_jobs_mentioning,
         round(count(*) filter (where jobs.is_remote)::numeric / count(*), 4) as remote_share,
         max(jobs.last_load_id) as last_load_id,
+        max(jobs.last_unified_at) as last_unified_at,
         max(posting_skills.extracted_at) as last_extracted_at
     from jobs
     inner join {{ ref('fct_job_posting_skills') }} as posting_skills

@@ -21,7 +21,8 @@ jobs as (
     select
         posting_key,
         posted_week,
-        last_load_id
+        last_load_id,
+        last_unified_at
     from {{ ref('fct_job_postings') }}
     where posted_week in (select changed_weeks.posted_week from changed_weeks)
 ),
@@ -30,7 +31,8 @@ weekly_totals as (
     select
         posted_week,
         count(*) as jobs_in_week,
-        max(last_load_id) as last_load_id
+        max(last_load_id) as last_load_id,
+        max(last_unified_at) as last_unified_at
     from jobs
     group by posted_week
 ),
@@ -64,6 +66,7 @@ final as (
         weekly_totals.jobs_in_week,
         round(skill_counts.jobs_mentioning::numeric / weekly_totals.jobs_in_week, 4) as share_of_jobs,
         weekly_totals.last_load_id,
+        weekly_totals.last_unified_at,
         skill_counts.last_extracted_at
     from skill_counts
     inner join weekly_totals on skill_counts.posted_week = weekly_totals.posted_week

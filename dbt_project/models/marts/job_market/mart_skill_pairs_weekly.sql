@@ -23,6 +23,7 @@ posting_skills as (
         skill_id,
         posted_week,
         last_load_id,
+        last_unified_at,
         extracted_at
     from {{ ref('fct_job_posting_skills') }}
     where posted_week in (select changed_weeks.posted_week from changed_weeks)
@@ -35,6 +36,7 @@ final as (
         right_skill.skill_id as other_skill_id,
         count(*) as jobs_with_both,
         max(left_skill.last_load_id) as last_load_id,
+        max(left_skill.last_unified_at) as last_unified_at,
         max(greatest(left_skill.extracted_at, right_skill.extracted_at)) as last_extracted_at
     from posting_skills as left_skill
     inner join posting_skills as right_skill
