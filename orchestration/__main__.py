@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dlt_pipelines.common import secrets
+from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import ConfigError, Settings
 from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
@@ -12,7 +14,7 @@ from orchestration.elt import RunSummary, StageError, extract_load, replay_load,
 from orchestration.extract_load import RUN_SOURCES, SOURCES
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
-from orchestration.ops.runner import guarded_run
+from orchestration.ops.runner import guarded_run, under_run_lock
 
 
 def quality_command(command: str, settings: Settings) -> int:
@@ -38,6 +40,16 @@ def quality_command(command: str, settings: Settings) -> int:
     return 0
 
 
+def el_command(settings: Settings, url: str, args: argparse.Namespace) -> RunSummary:
+    """`make el`: the named sources (or every one), or a replay of one source's captures."""
+    summary = RunSummary(url)
+    if args.replay:
+        replay_load(settings, url, args.source[0], args.replay, summary)
+    else:
+        extract_load(settings, url, tuple(args.source or RUN_SOURCES), summary)
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -61,22 +73,19 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("monitor", help="alerts: edr monitor to SLACK_WEBHOOK_URL, failed tests to ALERT_WEBHOOK_URL")
     args = parser.parse_args(argv)
 
+    secrets.install()  # stdout, stderr and logging scrubbed from here on (dlt_pipelines/common/secrets.py)
     try:
         settings = Settings.from_env()
+        secrets.register(settings.secrets())
         if args.command == "run":
             # under the run lock, recorded in ops.run_log, alerting on failure (orchestration/ops/runner.py)
             summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build,
                                                                     full_refresh=args.full_refresh))
             print("\n".join(["", "== run summary ==", *summary.lines()]))
         elif args.command == "el":
-            url = warehouse.resolve_url(settings)
-            summary = RunSummary(url)
-            if args.replay:
-                if len(args.source or ()) != 1:
-                    raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
-                replay_load(settings, url, args.source[0], args.replay, summary)
-            else:
-                extract_load(settings, url, tuple(args.source or RUN_SOURCES), summary)
+            if args.replay and len(args.source or ()) != 1:
+                raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
+            summary = under_run_lock(settings, lambda url: el_command(settings, url, args))
             print("\n".join(summary.lines()))
         elif args.command == "dbt":
             run_dbt(args.args or ["build"], warehouse.resolve_url(settings))
@@ -85,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "warehouse-url":
             print(warehouse.resolve_url(settings))
         elif args.command == "warehouse-up":
-            print(warehouse.redact(warehouse.resolve_url(settings)))
+            print(scrub(warehouse.resolve_url(settings)))
         elif args.command == "warehouse-stop":
             warehouse.LocalServer(settings.local_warehouse_dir).stop()
         elif args.command in ("deps", "report", "monitor"):

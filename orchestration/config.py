@@ -13,11 +13,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from dlt_pipelines.common.secrets import ScrubbedError
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
-class ConfigError(RuntimeError):
+class ConfigError(ScrubbedError, RuntimeError):
     """A setting is missing or malformed; the message says which variable to set."""
 
 
@@ -330,7 +332,8 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
-        found = [self.rapidapi_key, self.alert_webhook_url, self.adzuna_app_key, self.slack_webhook_url]
+        found = [self.rapidapi_key, self.alert_webhook_url, self.adzuna_app_id, self.adzuna_app_key,
+                 self.slack_webhook_url]
         password = urlsplit(self.warehouse_url).password if self.warehouse_url else None
         found += [password, unquote(password) if password else None]
         return tuple(value for value in found if value)

@@ -11,12 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlt_pipelines.common.secrets import ScrubbedError
 from orchestration.config import DBT_PROJECT_DIR, elementary_switch
 from orchestration.quality import ledger, packages
 from orchestration.warehouse import libpq_parts
 
 
-class DbtError(RuntimeError):
+class DbtError(ScrubbedError, RuntimeError):
     """dbt exited non-zero; the message holds the failing nodes."""
 
 

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from dlt_pipelines.common.http import ApiError
+from dlt_pipelines.common.secrets import ScrubbedError, scrub
 from orchestration import warehouse
 from orchestration.build_plan import plan_build, record_success
 from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
@@ -15,7 +16,7 @@ from orchestration.ops.stages import run_stage
 from orchestration.quality import ledger
 
 
-class StageError(RuntimeError):
+class StageError(ScrubbedError, RuntimeError):
     """A stage failed; the message names the stage and the cause."""
 
 
@@ -28,13 +29,14 @@ class RunSummary:
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        out = [f"warehouse: {warehouse.redact(self.warehouse_url)}"]
+        out = [f"warehouse: {scrub(self.warehouse_url)}"]
         for load in self.loads:
             tables = ", ".join(f"{t}={n}" for t, n in sorted(load.rows_by_table.items())) or "nothing new"
             resumed = len(load.resumed_load_ids)
             out.append(f"extract-load {load.source}: {load.rows} rows loaded into {load.dataset} ({tables})"
                        + (f", {resumed} package{'s' if resumed > 1 else ''} of an interrupted run completed"
                           if resumed else ""))
+        out += [f"retries {load.source}: {load.retries.describe()}" for load in self.loads if load.retries.retries]
         if self.build_reason:
             out.append(f"dbt plan: {self.build_reason}")
         if self.build:

@@ -21,7 +21,7 @@ from dlt_pipelines.adzuna import settings as adzuna_settings
 from dlt_pipelines.arbeitnow import arbeitnow_source
 from dlt_pipelines.arbeitnow import settings as arbeitnow_settings
 from dlt_pipelines.common import replay
-from dlt_pipelines.common.http import ResilientSession, RetryPolicy
+from dlt_pipelines.common.http import ResilientSession, RetryPolicy, RetryStats
 from dlt_pipelines.jsearch import jsearch_source
 from dlt_pipelines.jsearch import settings as jsearch_settings
 from dlt_pipelines.remotive import remotive_source
@@ -50,6 +50,7 @@ class LoadReport:
     load_ids: list[str] = field(default_factory=list)
     resumed_load_ids: list[str] = field(default_factory=list)
     seconds_by_step: dict[str, float] = field(default_factory=dict)
+    retries: RetryStats = field(default_factory=RetryStats)  # HTTP retries by cause, and the time waited
 
     @property
     def rows(self) -> int:
@@ -179,7 +180,9 @@ def run_source(settings: Settings, warehouse_url: str, source: str, base_url: st
     report = LoadReport(source=source, dataset=pipeline.dataset_name)
     _complete_pending(pipeline, report)
     started = time.perf_counter()
-    pipeline.extract(build_source(settings, source, base_url), loader_file_format=LOADER_FILE_FORMAT)
+    session = http_session(settings, source)
+    pipeline.extract(build_source(settings, source, base_url, session=session), loader_file_format=LOADER_FILE_FORMAT)
+    report.retries = session.retry_stats
     report.seconds_by_step["extract"] = time.perf_counter() - started
     _normalize_and_load(pipeline, report)
     return report

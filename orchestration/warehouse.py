@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 from psycopg2 import sql
 
+from dlt_pipelines.common.secrets import ScrubbedError
 from orchestration.config import ConfigError, Settings
 
 LOCAL_DB_NAME = "warehouse"
@@ -30,7 +31,7 @@ LOCAL_OS_USER = "elt_postgres"
 FIRST_PORT = 54329
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(ScrubbedError, RuntimeError):
     """The warehouse cannot be reached or started; the message says why and what to do."""
 
 
@@ -257,18 +258,8 @@ def check_connection(url: str) -> None:
     try:
         psycopg2.connect(url, connect_timeout=5).close()
     except psycopg2.OperationalError as exc:
-        shown = redact(url)
-        raise WarehouseError(f"cannot connect to the warehouse at {shown}: {str(exc).strip()}. "
+        raise WarehouseError(f"cannot connect to the warehouse at {url}: {str(exc).strip()}. "
                              "Check WAREHOUSE_URL, or unset it to use the local warehouse.") from exc
-
-
-def redact(url: str) -> str:
-    """The URL with its password hidden, for logs and messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def with_database(url: str, database: str) -> str:

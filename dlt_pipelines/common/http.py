@@ -5,7 +5,7 @@ job-board APIs need and dlt's default client does not give together:
 - a client-side rate limit (requests per minute), so a paid quota is not burnt;
 - retries on 429, 5xx, timeouts and dropped connections with exponential backoff that honours
   `Retry-After` but never waits less than the backoff, so `Retry-After: 0` cannot burn every
-  attempt within milliseconds;
+  attempt within milliseconds; counted by cause with the time waited (`retry_stats`), for the run summary;
 - errors that say what to do: a rejected key names the variable to set, an exhausted quota says
   so instead of retrying.
 """
@@ -15,17 +15,20 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import requests
 from requests.hooks import dispatch_hook
 
+from dlt_pipelines.common.secrets import ScrubbedError
+
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-class ApiError(RuntimeError):
+class ApiError(ScrubbedError, RuntimeError):
     """An API call failed for good; the message says why and what to do."""
 
 
@@ -53,6 +56,32 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Wait before retry number `attempt` (1-based): base, 2*base, 4*base, ... capped."""
         return min(self.backoff_max_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))
+
+
+@dataclass
+class RetryStats:
+    """The retries a session made: how many by cause (`429`, `503`, ..., `timeout`, `connection`) and
+    the seconds waited before them, for the run summary."""
+
+    by_cause: Counter = field(default_factory=Counter)
+    seconds_waited: float = 0.0
+
+    @property
+    def retries(self) -> int:
+        return sum(self.by_cause.values())
+
+    def add(self, cause: str, wait: float) -> None:
+        self.by_cause[cause] += 1
+        self.seconds_waited += wait
+
+    def describe(self) -> str:
+        """`12 (429 x8, 503 x4), waited 3.2s`"""
+        causes = ", ".join(f"{cause} x{count}" for cause, count in self.by_cause.most_common())
+        return f"{self.retries} ({causes}), waited {self.seconds_waited:.1f}s"
+
+
+def _cause_of(exc: requests.RequestException) -> str:
+    return "timeout" if isinstance(exc, requests.Timeout) else "connection"
 
 
 class RateLimiter:
@@ -124,6 +153,7 @@ class ResilientSession(requests.Session):
         self._sleep = sleep
         self.attempts_made = 0
         self.waits: list[float] = []
+        self.retry_stats = RetryStats()
 
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
         if kwargs.get("timeout") is None:
@@ -146,16 +176,19 @@ class ResilientSession(requests.Session):
                 response = super().send(request, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
+                cause = _cause_of(exc)
                 wait = self.retry.backoff(attempt)
             else:
                 wait_or_none = self._judge(response)
                 if wait_or_none is None:
                     return response
                 last_problem = f"HTTP {response.status_code}: {_message(response)}"
+                cause = str(response.status_code)
                 wait = max(wait_or_none, self.retry.backoff(attempt))
             if attempt == self.retry.max_attempts:
                 break
             self.waits.append(wait)
+            self.retry_stats.add(cause, wait)
             self._sleep(wait)
         raise ApiUnavailable(
             f"{self.api_name}: gave up after {self.retry.max_attempts} attempts; last problem: {last_problem}. "

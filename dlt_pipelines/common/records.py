@@ -19,6 +19,8 @@ import orjson
 import pyarrow as pa
 from dlt.common.utils import uniq_id_base64
 
+from dlt_pipelines.common.secrets import ScrubbedError
+
 RAW_TABLE = "job_postings"
 REJECTED_TABLE = "job_postings_rejected"
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -61,8 +63,8 @@ REJECTED_HINTS = dlt.mark.make_hints(
 )
 
 
-class Rejected(ValueError):
-    """A record that cannot be loaded as a posting; kept in the rejected table with this reason."""
+class Rejected(ScrubbedError, ValueError):
+    """A record that cannot be loaded as a posting; kept in the rejected table with this reason (scrubbed)."""
 
 
 def epoch_time(value: Any) -> datetime | None:

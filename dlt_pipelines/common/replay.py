@@ -22,7 +22,11 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
+from dlt_pipelines.adzuna.settings import ID_FIELD as ADZUNA_ID
+from dlt_pipelines.arbeitnow.settings import ID_FIELD as ARBEITNOW_ID
 from dlt_pipelines.common.http import ApiError
+from dlt_pipelines.jsearch.settings import ID_FIELD as JSEARCH_ID
+from dlt_pipelines.remotive.settings import ID_FIELD as REMOTIVE_ID
 
 REPLAY_BASE_URL = "http://replay.invalid"  # never resolved: the adapter answers every call
 
@@ -37,6 +41,7 @@ class ResponseShape:
 
     board: str
     items_key: str
+    id_key: str  # the board's posting id: a file none of whose items has it is another board's capture
     envelope: Callable[[list[Any]], dict[str, Any]]
     # sets the paging links of a response: (body, more files follow) -> body
     link_pages: Callable[[dict[str, Any], bool], dict[str, Any]] | None = None
@@ -54,12 +59,12 @@ def _arbeitnow_links(body: dict[str, Any], more: bool) -> dict[str, Any]:
 
 
 SHAPES = {
-    "jsearch": ResponseShape("jsearch", "data", lambda items: {"status": "OK", "request_id": "replay",
+    "jsearch": ResponseShape("jsearch", "data", JSEARCH_ID, lambda items: {"status": "OK", "request_id": "replay",
                                                                "parameters": {}, "data": items}),
-    "remotive": ResponseShape("remotive", "jobs", lambda items: {"job-count": len(items), "jobs": items}),
-    "arbeitnow": ResponseShape("arbeitnow", "data", lambda items: {"data": items, "links": {}, "meta": {}},
-                               _arbeitnow_links),
-    "adzuna": ResponseShape("adzuna", "results", lambda items: {
+    "remotive": ResponseShape("remotive", "jobs", REMOTIVE_ID, lambda items: {"job-count": len(items), "jobs": items}),
+    "arbeitnow": ResponseShape("arbeitnow", "data", ARBEITNOW_ID,
+                               lambda items: {"data": items, "links": {}, "meta": {}}, _arbeitnow_links),
+    "adzuna": ResponseShape("adzuna", "results", ADZUNA_ID, lambda items: {
         "__CLASS__": "Adzuna::API::Response::JobSearchResults", "count": len(items), "results": items}),
 }
 
@@ -97,15 +102,24 @@ def read_capture(path: Path, shape: ResponseShape) -> Any:
         raise ReplayError(f"{path}: not valid JSON ({problem})") from None
     except OSError as problem:
         raise ReplayError(f"{path}: cannot be read ({problem.strerror})") from None
-    if isinstance(content, list):
-        return content
-    if isinstance(content, dict) and isinstance(content.get(shape.items_key), list):
-        return content
+    if isinstance(content, list) or isinstance(content, dict) and isinstance(content.get(shape.items_key), list):
+        return _of_the_board(path, content, shape)
     found = f"an object with keys {sorted(content)[:8]}" if isinstance(content, dict) else type(content).__name__
     raise ReplayError(
         f"{path}: not a {shape.board} capture: expected a response object with a '{shape.items_key}' list "
         f"or a JSON array of items, found {found}"
     )
+
+
+def _of_the_board(path: Path, content: Any, shape: ResponseShape) -> Any:
+    """`content`, unless it holds items and not one has the board's id key: another board's capture
+    (a file where only some lack it is loaded, those going to the rejected table)."""
+    items = content if isinstance(content, list) else content[shape.items_key]
+    if items and not any(isinstance(item, dict) and shape.id_key in item for item in items):
+        raise ReplayError(
+            f"{path}: not a {shape.board} capture: none of its {len(items)} items has the {shape.board} id key "
+            f"'{shape.id_key}' (a capture of another board?)")
+    return content
 
 
 class ReplayAdapter(BaseAdapter):

@@ -14,7 +14,7 @@ from dlt_pipelines.common.records import (  # noqa: F401 - re-exported: the sour
 )
 from dlt_pipelines.common.records import epoch_time as _epoch
 from dlt_pipelines.common.records import iso_time as _iso
-from dlt_pipelines.jsearch.settings import ALL_DATES, DATE_WINDOWS, VOLATILE_FIELDS
+from dlt_pipelines.jsearch.settings import ALL_DATES, DATE_WINDOWS, ID_FIELD, VOLATILE_FIELDS
 
 RELATIVE_AGE = re.compile(r"^\s*(\d+)\+?\s*(minute|hour|day|week|month)s?\s+ago\s*$", re.IGNORECASE)
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
@@ -47,7 +47,7 @@ def check_item(item: Any) -> dict[str, Any]:
     """Hard validation: only what the load itself needs. Softer rules live in dbt."""
     if not isinstance(item, dict):
         raise Rejected(f"item is not a JSON object but {type(item).__name__}")
-    job_id = item.get("job_id")
+    job_id = item.get(ID_FIELD)
     if not isinstance(job_id, str) or not job_id.strip():
         raise Rejected("missing job_id")
     return item

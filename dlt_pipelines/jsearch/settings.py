@@ -5,6 +5,7 @@ KEY_VARIABLE = "RAPIDAPI_KEY"
 REAL_BASE_URL = "https://jsearch.p.rapidapi.com"
 RAPIDAPI_HOST = "jsearch.p.rapidapi.com"
 SEARCH_PATH = "/search"
+ID_FIELD = "job_id"  # the posting id of every item
 PAGE_SIZE = 10  # items per page; `num_pages` pages come back in one response
 
 # `date_posted` windows the API accepts, narrowest first, with the age each one covers.

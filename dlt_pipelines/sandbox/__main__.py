@@ -21,6 +21,7 @@ import time
 
 import orjson
 
+from dlt_pipelines.common import secrets
 from dlt_pipelines.sandbox.catalogue import generate_posting, iter_postings, warm_up
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.server import SandboxServer, SandboxState, write_port_file
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--index", type=int, default=0)
     sample.set_defaults(run=_sample)
     args = parser.parse_args(argv)
+    secrets.install()  # request lines (--verbose) carry clients' keys in query strings: masked
     return args.run(args)
 
 

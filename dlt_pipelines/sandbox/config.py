@@ -154,7 +154,11 @@ class SandboxConfig:
             kwargs["now"] = parse_time(now)
         faults = get("FAULTS")
         if faults is not None:
-            kwargs["faults"] = FaultConfig.parse(faults)
+            try:
+                kwargs["faults"] = FaultConfig.parse(faults)
+            except ValueError as exc:
+                raise ValueError(f"{ENV_PREFIX}FAULTS: {exc} (e.g. {ENV_PREFIX}FAULTS=rate_limit=0.1,retry_after=1)"
+                                 ) from None
         return cls(**kwargs)
 
     def to_env(self) -> dict[str, str]:

@@ -114,10 +114,10 @@ class FaultConfig:
         for key, value in values.items():
             if value is None:
                 continue
-            if key == "retry_after":
-                kwargs[key] = int(float(value))
-            else:
-                kwargs[key] = float(value)
+            try:
+                kwargs[key] = int(float(value)) if key == "retry_after" else float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"fault {key}={value!r} is not a number") from None
         return cls(**kwargs)
 
     def to_string(self) -> str:

@@ -52,6 +52,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from dlt_pipelines.common.secrets import scrub
 from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.board_api import board_endpoint, board_response
 from dlt_pipelines.sandbox.config import SandboxConfig, format_time, parse_time
@@ -244,6 +245,8 @@ class _Handler(BaseHTTPRequestHandler):
     # plumbing
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         payload = body if isinstance(body, bytes) else orjson.dumps(body)
+        if status >= 400:  # an error body never echoes a caller's credentials
+            payload = scrub(payload.decode()).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))

@@ -2,27 +2,18 @@
 backups (dump, retention, restore, verification), the health check and the slim CI build.
 
 Everything here reads its settings from `orchestration.config.Settings`; messages and alerts go
-through `scrub` so that keys, passwords and the webhook URL never reach a log.
+through `dlt_pipelines.common.secrets.scrub` so that keys, passwords and the webhook URL never reach a log.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from datetime import datetime
 
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@\s]+)@", re.IGNORECASE)
+from dlt_pipelines.common.secrets import ScrubbedError, scrub
 
 
-class OpsError(RuntimeError):
-    """An operation failed or was refused; the message says why and what to do."""
-
-
-def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every secret value and every password inside a URL replaced by `***`."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return _URL_PASSWORD.sub(r"\1***@", text)
+class OpsError(ScrubbedError, RuntimeError):
+    """An operation failed or was refused; the message says why and what to do (scrubbed of secrets)."""
 
 
 def utc(moment: datetime) -> str:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import requests
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.ops import scrub
 
 ATTEMPTS = 3
 TIMEOUT_SECONDS = 10.0

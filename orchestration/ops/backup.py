@@ -38,9 +38,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import psycopg2
 from psycopg2 import sql
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration.config import Settings
-from orchestration.ops import OpsError, scrub
-from orchestration.warehouse import _pg_bin, redact, with_database
+from orchestration.ops import OpsError
+from orchestration.warehouse import _pg_bin, with_database
 
 FORMAT_VERSION = 1
 DUMP_SUFFIX = ".dump"
@@ -211,7 +212,7 @@ def create_backup(settings: Settings, url: str, now: datetime | None = None) -> 
     try:
         conn = psycopg2.connect(url, connect_timeout=10)
     except psycopg2.OperationalError as exc:
-        raise BackupError(f"cannot connect to {redact(url)}: {scrub(str(exc).strip(), secrets)}") from exc
+        raise BackupError(f"cannot connect to {scrub(url)}: {scrub(str(exc).strip(), secrets)}") from exc
     try:
         conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
         with conn.cursor() as cur:
@@ -233,7 +234,7 @@ def create_backup(settings: Settings, url: str, now: datetime | None = None) -> 
         "format_version": FORMAT_VERSION,
         "file": backup.dump.name,
         "database": database,
-        "server": redact(with_database(url, "")).rstrip("/"),
+        "server": scrub(with_database(url, "")).rstrip("/"),
         "server_version": server_version,
         "created_at": taken.isoformat(),
         "pg_dump": subprocess.run([str(_pg_bin("pg_dump")), "--version"], capture_output=True,
@@ -344,7 +345,7 @@ def _admin_url(url: str) -> str:
             return candidate
         except psycopg2.OperationalError:
             continue
-    raise BackupError(f"cannot connect to the server of {redact(url)}")
+    raise BackupError(f"cannot connect to the server of {scrub(url)}")
 
 
 def _admin(url: str, statement: sql.Composable | str, params: tuple = ()) -> list[tuple]:

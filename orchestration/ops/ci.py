@@ -12,16 +12,19 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from orchestration import warehouse
 from orchestration.config import Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.elt import RunSummary, extract_load
 from orchestration.extract_load import RUN_SOURCES
+from orchestration.ops.runner import under_run_lock
 
 
 def slim_build(settings: Settings, prod_manifest: Path | None) -> tuple[str, DbtReport]:
-    url = warehouse.resolve_url(settings)
-    warehouse.check_connection(url)
+    """Under the run lock, as `run` and `el` (it extract-loads into the same dlt working folder)."""
+    return under_run_lock(settings, lambda url: _slim_build(settings, url, prod_manifest), label="ci")
+
+
+def _slim_build(settings: Settings, url: str, prod_manifest: Path | None) -> tuple[str, DbtReport]:
     extract_load(settings, url, settings.sources or RUN_SOURCES, RunSummary(url))
     if prod_manifest is not None and prod_manifest.is_file():
         state = settings.build_dir / "ci-state"

@@ -7,9 +7,10 @@ import argparse
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import ConfigError, Settings
-from orchestration.ops import OpsError, append_step_summary, scrub
+from orchestration.ops import OpsError, append_step_summary
 from orchestration.ops.alerts import send_alert
 
 COMMANDS = ("backup", "restore", "verify-backup", "health", "ci-build")
@@ -64,7 +65,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
                      f"match the manifest ({result.seconds:.1f}s)"]
     except (OpsError, ConfigError) as problem:
         if args.command != "restore":
-            send_alert(settings, f"make {args.command} failed on {warehouse.redact(url)}: "
+            send_alert(settings, f"make {args.command} failed on {scrub(url)}: "
                                  f"{scrub(str(problem), settings.secrets())}")
         raise
     print("\n".join(lines))

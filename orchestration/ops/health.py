@@ -24,10 +24,11 @@ import requests
 import yaml
 from psycopg2 import sql
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.extract_load import RUN_SOURCES, source_endpoint
-from orchestration.ops import run_log, scrub, utc
+from orchestration.ops import run_log, utc
 from orchestration.ops.lock import lock_holder
 
 PERIODS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -186,7 +187,7 @@ def check_health(settings: Settings) -> list[Check]:
             cur.execute("select current_setting('server_version')")
             version = cur.fetchone()[0]
         conn.close()
-        checks.append(Check("warehouse", "ok", f"{warehouse.redact(url)} (PostgreSQL {version})"))
+        checks.append(Check("warehouse", "ok", f"{scrub(url)} (PostgreSQL {version})"))
     except (warehouse.WarehouseError, psycopg2.Error) as exc:
         checks.append(Check("warehouse", "fail", str(exc).strip()))
         url = None

@@ -12,16 +12,19 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
 from orchestration.elt import RunSummary, StageError, _stage
 from orchestration.extract_load import SOURCES
-from orchestration.ops import OpsError, append_step_summary, run_log, scrub
+from orchestration.ops import OpsError, append_step_summary, run_log
 from orchestration.ops.alerts import send_alert, warned_tests
 from orchestration.ops.lock import RunLock
 from orchestration.quality import ledger
 
+T = TypeVar("T")
 _STAGE_NAME = re.compile(r"^stage '([^']+)'")
 
 
@@ -45,6 +48,23 @@ def _stage_of(exc: BaseException) -> str | None:
 
 def _terminated(signum, frame):
     raise KeyboardInterrupt(f"terminated by signal {signal.Signals(signum).name}")
+
+
+def _connected_warehouse(settings: Settings) -> str:
+    """The warehouse URL, once a connection to it worked (else stage 'warehouse' fails, saying why)."""
+    with _stage(RunSummary(""), "warehouse"):
+        url = warehouse.resolve_url(settings)
+        warehouse.check_connection(url)
+    return url
+
+
+def under_run_lock(settings: Settings, work: Callable[[str], T], label: str = "el",
+                   log: Callable[[str], None] | None = None) -> T:
+    """`make el` (and replays), `make ci-slim`: `work(url)` under the same run lock as `run`, after
+    checking the warehouse connection, so an extract-load never shares dlt's working folder with a run."""
+    url = _connected_warehouse(settings)
+    with RunLock(url, settings.run_lock_wait_seconds, f"{label}-{uuid.uuid4().hex[:9]}", log=log):
+        return work(url)
 
 
 def guarded_run(settings: Settings, work: Callable[[], RunSummary],
@@ -71,9 +91,7 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
         unknown = sorted(set(settings.sources) - set(SOURCES))
         if unknown:
             raise ConfigError(f"ELT_SOURCES names unknown sources {', '.join(unknown)}; known: {', '.join(SOURCES)}")
-        with _stage(RunSummary(""), "warehouse"):
-            url = warehouse.resolve_url(settings)
-            warehouse.check_connection(url)
+        url = _connected_warehouse(settings)
         with RunLock(url, settings.run_lock_wait_seconds, run_id, log=log):
             run_log.record_start(url, run_id, datetime.now(timezone.utc))
             recorded = True
@@ -91,7 +109,7 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
             except Exception as ledger_problem:  # noqa: BLE001 - the run's own failure matters more
                 log(f"warning: could not record the failure in ops.run_log: {scrub(str(ledger_problem), secrets)}")
         where = f" in stage '{stage}'" if stage else ""
-        target = f" on {warehouse.redact(url)}" if url else ""
+        target = f" on {scrub(url)}" if url else ""
         send_alert(settings, f"ELT run {run_id} failed{where}{target}: {cause}", log)
         append_step_summary(settings, f"ELT run {run_id} failed", [cause])
         if cause != str(exc) and isinstance(exc, (StageError, OpsError)):
@@ -103,5 +121,5 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
     if warnings and settings.alert_on_warn:
         names = ", ".join(warned_tests()[:10])
         send_alert(settings, f"ELT run {run_id} succeeded with {warnings} data-quality warnings"
-                             f"{' (' + names + ')' if names else ''} on {warehouse.redact(url)}", log)
+                             f"{' (' + names + ')' if names else ''} on {scrub(url)}", log)
     return summary

@@ -22,9 +22,9 @@ from pathlib import Path
 import psycopg2
 import yaml
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.dbt_runner import dbt_env
-from orchestration.ops import scrub
 from orchestration.ops.alerts import send_alert
 from orchestration.quality import packages
 

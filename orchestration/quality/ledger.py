@@ -22,6 +22,7 @@ from pathlib import Path
 import psycopg2
 from psycopg2.extras import Json, execute_values
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration.ops import run_log
 
 # the run (`make run`) that dbt commands and loads belong to; set by orchestration.ops.runner
@@ -105,7 +106,7 @@ def _node_row(invocation_id: str, result: dict) -> tuple:
             int(failures) if isinstance(failures, (int, float)) else None,
             float(result.get("execution_time") or 0.0),
             response.get("rows_affected") if isinstance(response.get("rows_affected"), int) else None,
-            (result.get("message") or None) and str(result["message"])[:2000])
+            (result.get("message") or None) and scrub(str(result["message"]))[:2000])
 
 
 def record_invocation(url: str, run_results: Path, run_id: str | None = None) -> str | None:

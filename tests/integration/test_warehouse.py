@@ -8,8 +8,9 @@ import sys
 
 import psycopg2
 
+from dlt_pipelines.common.secrets import scrub
 from orchestration.config import REPO_ROOT, ConfigError, Settings
-from orchestration.warehouse import LocalServer, check_connection, redact, resolve_url
+from orchestration.warehouse import LocalServer, check_connection, resolve_url
 
 
 def test_local_server_starts_stops_and_restarts_with_its_data(tmp_path):
@@ -39,7 +40,7 @@ def test_warehouse_url_set_wins_and_bad_ones_explain_themselves(server_url):
         assert "secret" not in str(problem) and "***" in str(problem) and "WAREHOUSE_URL" in str(problem)
     else:
         raise AssertionError("connecting to port 1 should fail")
-    assert redact("postgresql://u:pw@h:5/d") == "postgresql://u:***@h:5/d"
+    assert scrub("postgresql://u:pw@h:5/d") == "postgresql://u:***@h:5/d"
     try:
         Settings.from_env({"WAREHOUSE_URL": "sqlite:///x.db"})
     except ConfigError as problem:

@@ -86,3 +86,34 @@ def test_the_lock_is_per_warehouse_database(url, server_url):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_el_refuses_while_a_run_holds_the_lock_and_loads_nothing(url, tmp_path):
+    holder = start_holder(url, "holder4", 300)
+    try:
+        for args in (("el", "--source", "remotive"),
+                     ("el", "--source", "remotive", "--replay", str(tmp_path / "capture.json")),
+                     ("ci-build",)):  # make ci-slim extract-loads too
+            (tmp_path / "capture.json").write_text('{"jobs": [{"id": 1, "title": "t"}]}')
+            blocked = cli(*args, WAREHOUSE_URL=url, ELT_RUN_LOCK_WAIT_SECONDS="1", ELT_BUILD_DIR=str(tmp_path))
+            assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+            assert "error: another run holds the run lock" in blocked.stderr and "elt run holder4" in blocked.stderr
+            assert PASSWORD not in blocked.stdout + blocked.stderr
+            assert query(url, "select to_regclass('raw_remotive.job_postings')") == [(None,)]
+            assert not (tmp_path / "dlt").exists()  # dlt's working folder was not touched
+    finally:
+        holder.kill()
+        holder.wait()
+    loaded = cli("el", "--source", "remotive", WAREHOUSE_URL=url, ELT_BUILD_DIR=str(tmp_path))
+    assert loaded.returncode == 0, loaded.stderr
+    assert query(url, "select count(*) > 0 from raw_remotive.job_postings") == [(True,)]
+    assert lock_holder(url) is None  # el released the lock
+
+
+def test_el_checks_the_warehouse_connection_first(tmp_path):
+    unreachable = with_password("postgresql://postgres@127.0.0.1:1/nowhere")
+    failed = cli("el", "--source", "remotive", WAREHOUSE_URL=unreachable, ELT_BUILD_DIR=str(tmp_path))
+    assert failed.returncode == 1
+    assert "error: stage 'warehouse' failed: cannot connect to the warehouse at" in failed.stderr
+    assert "WAREHOUSE_URL" in failed.stderr and PASSWORD not in failed.stdout + failed.stderr
+    assert not (tmp_path / "dlt").exists()

@@ -35,6 +35,24 @@ def test_bad_fault_settings_fail_loudly(text):
         FaultConfig.parse(text)
 
 
+@pytest.mark.parametrize(("text", "says"), [
+    ("rate_limit=2", "fault probability rate_limit=2.0 must be within [0, 1]"),
+    ("slow=-0.1", "fault probability slow=-0.1 must be within [0, 1]"),
+    ("bogus=1", "unknown fault keys: ['bogus']"),
+    ("rate_limit", "fault setting 'rate_limit' is not key=value"),
+    ("retry_after=-1", "retry_after must be >= 0"),
+    ("slow_seconds=-2", "slow_seconds must be >= 0"),
+    ("server_error=lots", "fault server_error='lots' is not a number"),
+    ("retry_after=soon", "fault retry_after='soon' is not a number"),
+])
+def test_every_bad_sandbox_faults_value_names_the_variable(text, says):
+    with pytest.raises(ValueError) as raised:
+        SandboxConfig.from_env({"SANDBOX_FAULTS": text})
+    message = str(raised.value)
+    assert message.startswith("SANDBOX_FAULTS: ") and says in message
+    assert "e.g. SANDBOX_FAULTS=rate_limit=0.1" in message
+
+
 def test_faults_and_limits_come_from_the_environment():
     config = SandboxConfig.from_env(
         {"SANDBOX_FAULTS": "server_error=0.5,slow_seconds=0.25", "SANDBOX_RATE_LIMIT_PER_MIN": "30"}
