@@ -27,12 +27,14 @@ from orchestration.ops.backup_store import (
     BackupError,
     BackupFile,
     StagedBackup,
-    check_archive,
+    archive_problem,
+    check_checksums,
     checksum_line,
     filesystem,
     list_backups,
     prune,
     sha256_of,
+    where,
 )
 from orchestration.ops.pg_clients import client_version, run_client
 from orchestration.ops.table_checksums import schema_version, table_stats
@@ -82,7 +84,7 @@ def _dump(staged: StagedBackup, url: str, secrets: tuple[str, ...]) -> tuple[dic
                 run_client("pg_dump", ["--format=custom", "--compress=6", f"--snapshot={snapshot}",
                                        "--file", str(path)], url, secrets)
             except BackupError as exc:
-                raise BackupError(f"{exc}, writing {path} (BACKUP_DIR={staged.directory})") from exc
+                raise BackupError(f"{exc}, writing {path} ({where(staged.directory)})") from exc
             tables, version = table_stats(cur), schema_version(cur)
         conn.rollback()
     except psycopg2.Error as exc:
@@ -90,6 +92,10 @@ def _dump(staged: StagedBackup, url: str, secrets: tuple[str, ...]) -> tuple[dic
     finally:
         conn.close()
     staged.sync_dump()
+    # pg_dump 18 exits 0 when its output hits a full disk: read the whole archive back
+    problem = archive_problem(path, read_all=True)
+    if problem:
+        raise BackupError(f"pg_dump wrote an incomplete archive {path} ({where(staged.directory)}): {problem}")
     return tables, version, server_version
 
 
@@ -116,7 +122,7 @@ def _write(staged: StagedBackup, url: str, taken: datetime, secrets: tuple[str, 
     staged.write(files.checksum, checksum_line(sha256, staged.backup))
     try:
         with filesystem("verifying", files.dump, staged.directory):
-            check_archive(files)
+            check_checksums(files)  # what is on the disk is what the manifest and checksum file say
     except BackupError as exc:
         raise BackupError(f"verification failed: {exc}") from exc
     return manifest

@@ -15,6 +15,7 @@ only counts verified backups and never deletes the newest verified one.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -91,11 +92,20 @@ def sha256_of(path: Path) -> str:
 
 
 def _blocking_file(path: Path) -> str:
-    """The ancestor of `path` that is a file where a folder is needed, if any."""
+    """`path` or its ancestor that is a file where a folder is needed, if any."""
     for parent in [path, *path.parents]:
         if parent.exists() and not parent.is_dir():
             return f": {parent} is a file, not a folder"
     return ""
+
+
+def where(directory: Path) -> str:
+    """The setting to fix, and whether its file system is full: `BACKUP_DIR=/x, no space left on device`."""
+    try:
+        full = os.statvfs(directory).f_bavail == 0
+    except OSError:
+        full = False
+    return f"BACKUP_DIR={directory}" + (", no space left on device" if full else "")
 
 
 @contextmanager
@@ -105,8 +115,9 @@ def filesystem(doing: str, path: Path, directory: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         reason = (exc.strerror or type(exc).__name__).lower()
-        where = Path(exc.filename) if exc.filename else path
-        raise BackupError(f"{reason} {doing} {where} (BACKUP_DIR={directory}{_blocking_file(where)})") from exc
+        failed = Path(exc.filename) if exc.filename else path
+        hint = _blocking_file(failed) if exc.errno in (errno.ENOTDIR, errno.EEXIST) else ""
+        raise BackupError(f"{reason} {doing} {failed} (BACKUP_DIR={directory}{hint})") from exc
 
 
 def _fsync(path: Path, flags: int = os.O_RDONLY) -> None:
@@ -228,19 +239,24 @@ def check_checksums(files: Files) -> dict:
     return manifest
 
 
-def check_archive(files: Files) -> dict:
-    """`check_checksums`, and the dump is a readable pg_dump archive."""
-    manifest = check_checksums(files)
-    listing = subprocess.run([str(_pg_bin("pg_restore")), "--list", str(files.dump)], capture_output=True, text=True)
-    if listing.returncode != 0:
-        raise BackupError(f"backup {files.dump.name} is not a readable pg_dump archive: "
-                          f"{' '.join(listing.stderr.split())[-300:]}")
-    return manifest
+def archive_problem(dump: Path, read_all: bool = False) -> str | None:
+    """Why `dump` is not a readable pg_dump archive (None when it is). `read_all`: decompress every
+    table's data, not only the table of contents (a dump cut short by a full disk has a good one)."""
+    how = ["--file", os.devnull] if read_all else ["--list"]
+    done = subprocess.run([str(_pg_bin("pg_restore")), *how, str(dump)], capture_output=True, text=True)
+    if done.returncode == 0:
+        return None
+    return " ".join(done.stderr.split())[-300:] or f"pg_restore exit {done.returncode}"
 
 
 def check_backup(backup: BackupFile) -> dict:
     """The manifest of a backup that is whole and intact (checksums, a readable archive)."""
-    return check_archive(backup.files())
+    files = backup.files()
+    manifest = check_checksums(files)
+    problem = archive_problem(files.dump)
+    if problem:
+        raise BackupError(f"backup {files.dump.name} is not a readable pg_dump archive: {problem}")
+    return manifest
 
 
 def is_verified(backup: BackupFile) -> bool:
