@@ -120,8 +120,8 @@ def filesystem(doing: str, path: Path, directory: Path) -> Iterator[None]:
         raise BackupError(f"{reason} {doing} {failed} (BACKUP_DIR={directory}{hint})") from exc
 
 
-def _fsync(path: Path, flags: int = os.O_RDONLY) -> None:
-    handle = os.open(path, flags)
+def _fsync(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY)
     try:
         os.fsync(handle)
     finally:
@@ -174,9 +174,10 @@ class StagedBackup:
         """Rename dump, checksum file and manifest into place, the manifest last."""
         staged, final = self.files, self.backup.files()
         for name in ("dump", "checksum", "manifest"):
-            with filesystem("renaming", getattr(staged, name), self.directory):
-                os.rename(getattr(staged, name), getattr(final, name))
-            self.created[self.created.index(getattr(staged, name))] = getattr(final, name)
+            source, target = getattr(staged, name), getattr(final, name)
+            with filesystem("renaming", source, self.directory):
+                os.rename(source, target)
+            self.created[self.created.index(source)] = target
         with filesystem("writing", self.directory, self.directory):
             _fsync(self.directory)
         self.created.clear()
