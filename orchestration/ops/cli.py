@@ -30,7 +30,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.ops import backup, ci, health
+    from orchestration.ops import backup, backup_store, ci, health, restore
 
     if args.command == "health":
         healthy, lines = health.report(health.check_health(settings))
@@ -56,10 +56,11 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 raise ConfigError("BACKUP is required: make restore BACKUP=<path to a .dump, or latest> "
                                   "[TARGET_DB=<database>]")
             target = args.target_db.strip() or urlsplit(url).path.lstrip("/")
-            lines = backup.restore_backup(settings, url, backup.resolve_backup(settings, args.backup), target).lines()
+            chosen = backup_store.resolve_backup(settings, args.backup)
+            lines = restore.restore_backup(settings, url, chosen, target).lines()
         else:
-            chosen = backup.resolve_backup(settings, args.backup)
-            result = backup.verify_backup(settings, url, chosen)
+            chosen = backup_store.resolve_backup(settings, args.backup)
+            result = restore.verify_backup(settings, url, chosen)
             lines = [f"verified {chosen.dump}: restored into a scratch database (dropped again), "
                      f"{result.tables} tables, {result.rows} rows; row counts, checksums and schema version "
                      f"match the manifest ({result.seconds:.1f}s)"]

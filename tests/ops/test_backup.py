@@ -13,18 +13,18 @@ from datetime import datetime, timedelta, timezone
 import psycopg2
 import pytest
 
-from orchestration.ops.backup import (
+from orchestration.ops.backup import create_backup
+from orchestration.ops.backup_store import (
     BackupError,
     BackupFile,
     check_backup,
-    create_backup,
+    checksum_line,
     list_backups,
     prune,
     resolve_backup,
-    restore_backup,
     retained,
-    verify_backup,
 )
+from orchestration.ops.restore import restore_backup, verify_backup
 from orchestration.warehouse import _pg_bin, with_database
 from tests.conftest import make_settings, query
 from tests.ops.conftest import PASSWORD, make, with_password
@@ -188,6 +188,7 @@ def corrupted_copy(result, directory, fix_manifest: bool) -> BackupFile:
     if fix_manifest:
         manifest["sha256"] = hashlib.sha256(bytes(data)).hexdigest()
     copy.manifest.write_text(json.dumps(manifest))
+    copy.checksum.write_text(checksum_line(manifest["sha256"], copy))
     return copy
 
 
@@ -240,6 +241,7 @@ def test_verification_catches_data_that_differs_from_the_manifest(made, source, 
     settings, result = made
     tampered = BackupFile(tmp_path / result.backup.dump.name)
     shutil.copyfile(result.backup.dump, tampered.dump)
+    shutil.copyfile(result.backup.checksum, tampered.checksum)
     manifest = json.loads(result.backup.manifest.read_text())
     manifest["tables"]["marts.daily"]["rows"] = 31
     manifest["tables"]["raw_demo.postings"]["checksum"] = "12345"
@@ -259,6 +261,7 @@ def fake_backups(directory, template, times):
         backup = BackupFile(directory / f"warehouse-{moment.strftime('%Y%m%dT%H%M%SZ')}.dump")
         shutil.copyfile(template.dump, backup.dump)
         shutil.copyfile(template.manifest, backup.manifest)
+        shutil.copyfile(template.checksum, backup.checksum)
         made.append(backup)
     return made
 
