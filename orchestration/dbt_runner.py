@@ -7,18 +7,27 @@ import os
 import shutil
 import subprocess
 import sys
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg2
+
 from dlt_pipelines.common.secrets import ScrubbedError
 from orchestration.config import DBT_PROJECT_DIR, elementary_switch
+from orchestration.dbt_failures import ConnectionLost, connection_lost, is_connection_lost
 from orchestration.quality import ledger, packages
 from orchestration.warehouse import libpq_parts
+
+OUTPUT_TAIL_LINES = 200  # of dbt's output, kept for the error message
 
 
 class DbtError(ScrubbedError, RuntimeError):
     """dbt exited non-zero; the message holds the failing nodes."""
+
+
+class DbtConnectionLost(DbtError):
+    """dbt lost (or never had) its connection to the warehouse; the nodes are not to blame."""
 
 
 @dataclass
@@ -27,7 +36,11 @@ class DbtReport:
     statuses: Counter = field(default_factory=Counter)
     by_type: dict[str, Counter] = field(default_factory=dict)
     elapsed_seconds: float = 0.0
-    failures: list[str] = field(default_factory=list)
+    failed_nodes: list[tuple[str, str]] = field(default_factory=list)  # (unique id, message)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{unique_id}: {message[:300]}" for unique_id, message in self.failed_nodes]
 
     def count(self, resource_type: str, status: str | None = None) -> int:
         counts = self.by_type.get(resource_type, Counter())
@@ -71,15 +84,43 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
         env["DBT_TARGET_PATH"] = str(target_path)
     results_path = (target_path or DBT_PROJECT_DIR / "target") / "run_results.json"
     results_path.unlink(missing_ok=True)  # a command that dies early must not be credited with the last one's results
-    ledger.ensure_tables(warehouse_url)  # the `ops` source of the run ledger marts
-    result = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, text=True,
-                            stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None)
+    try:
+        ledger.ensure_tables(warehouse_url)  # the `ops` source of the run ledger marts
+    except psycopg2.OperationalError as exc:
+        if is_connection_lost(str(exc)):
+            raise DbtConnectionLost(ConnectionLost(None, 0).describe(args[0], warehouse_url)) from exc
+        raise
+    returncode, output = _run_teed(cmd, env, quiet)
     report = read_run_results(args[0], results_path)
     _record(warehouse_url, results_path)
-    if result.returncode != 0:
-        detail = "; ".join(report.failures[:10]) or (result.stdout or "")[-2000:]
-        raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}): {detail}")
+    if returncode != 0:
+        lost = connection_lost(report.failed_nodes, report.statuses["error"] + report.statuses["skipped"], output)
+        if lost:
+            raise DbtConnectionLost(lost.describe(args[0], warehouse_url))
+        detail = "; ".join(report.failures[:10]) or output[-2000:]
+        raise DbtError(f"dbt {' '.join(args)} failed (exit {returncode}): {detail}")
     return report
+
+
+def _run_teed(cmd: list[str], env: dict[str, str], quiet: bool) -> tuple[int, str]:
+    """Run dbt with its output shown (unless `quiet`) and kept: the exit code and the output's last
+    lines. Interrupted (a stage timeout, Ctrl-C, SIGTERM), dbt is stopped too."""
+    tail: deque[str] = deque(maxlen=OUTPUT_TAIL_LINES)
+    process = subprocess.Popen(cmd, cwd=DBT_PROJECT_DIR, env=env, text=True, errors="replace",
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for line in process.stdout:
+            tail.append(line)
+            if not quiet:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        return process.wait(), "".join(tail)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        process.stdout.close()
 
 
 def _record(warehouse_url: str, results_path: Path) -> None:
@@ -103,7 +144,7 @@ def read_run_results(command: str, path: Path) -> DbtReport:
         report.statuses[status] += 1
         report.by_type.setdefault(resource_type, Counter())[status] += 1
         if status in ("error", "fail", "runtime error"):
-            report.failures.append(f"{unique_id}: {(result.get('message') or '').strip()[:300]}")
+            report.failed_nodes.append((unique_id, (result.get("message") or "").strip()))
     return report
 
 

@@ -266,6 +266,16 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 
+def without_password(url: str) -> str:
+    """`url` as it may be shown: postgresql://user@host:port/database."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    user, host = parts.netloc.rsplit("@", 1)
+    user = user.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
+
+
 def libpq_parts(url: str) -> dict[str, str]:
     """Host, port, user, password and database of a URL (for dbt's profile and psql)."""
     parts = urlsplit(url)

@@ -9,7 +9,8 @@ did the last run succeed? One line per check (ok, warn or FAIL); unhealthy (exit
   dbt's sources yml, against its warn_after and error_after (what `dbt source freshness` checks,
   without starting dbt);
 - last run: the newest row of ops.run_log; `running` is fine while a run holds the run lock and a
-  failure when none does (the run was killed).
+  failure when none does (the run was killed); `killed` (a later run found it so) is a failure too,
+  with when it was found.
 """
 
 from __future__ import annotations
@@ -120,11 +121,15 @@ def check_last_run(url: str) -> Check:
     if record.status == "failed":
         stage = f" in stage '{record.stage_failed}'" if record.stage_failed else ""
         return Check("last run", "fail", f"{record.run_id} failed{stage}, started {when}: {record.message}")
+    if record.status == "killed":
+        found = utc(record.found_killed_at) if record.found_killed_at else "by a later run"
+        return Check("last run", "fail", f"{record.run_id} was killed: started {when}, never finished, found "
+                                         f"killed {found} (the next run found it running with the run lock free)")
     holder = lock_holder(url)
     if holder:
         return Check("last run", "ok", f"{record.run_id} is running since {when} ({holder})")
     return Check("last run", "fail", f"{record.run_id} started {when} and never finished, and no run holds the "
-                                     "run lock: it was killed or lost its connection")
+                                     "run lock: it was killed or lost its connection (the next run marks it killed)")
 
 
 def _live_probe(settings: Settings, source: str, base_url: str) -> tuple[str, requests.Response | None]:

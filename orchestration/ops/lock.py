@@ -12,6 +12,7 @@ PgBouncer in transaction mode cannot hold one.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 import time
@@ -34,6 +35,9 @@ HOLDER_SQL = """
 """
 
 
+_LABEL_RUN_ID = re.compile(r"^elt run (\S+) pid ")
+
+
 class LockBusy(OpsError):
     """Another run holds the run lock."""
 
@@ -41,6 +45,12 @@ class LockBusy(OpsError):
 def holder_label(run_id: str) -> str:
     """What a holder shows to waiters: run id, process and host (Postgres keeps 63 bytes)."""
     return f"elt run {run_id} pid {os.getpid()}@{socket.gethostname()}"[:63]
+
+
+def run_id_of(application_name: str | None) -> str | None:
+    """The run id in a holder's label (`holder_label`), or None for another session."""
+    found = _LABEL_RUN_ID.match(application_name or "")
+    return found.group(1) if found else None
 
 
 def describe_holder(cursor, key: int = RUN_LOCK) -> str | None:
@@ -133,5 +143,16 @@ def lock_holder(url: str, key: int = RUN_LOCK) -> str | None:
     try:
         with conn.cursor() as cur:
             return describe_holder(cur, key)
+    finally:
+        conn.close()
+
+
+def live_run_ids(url: str, key: int = RUN_LOCK) -> set[str]:
+    """The run ids of the sessions holding the run lock now (at most one): runs that are alive."""
+    conn = psycopg2.connect(url, connect_timeout=10)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(HOLDER_SQL, (LOCK_NAMESPACE, key))
+            return {run_id for row in cur.fetchall() if (run_id := run_id_of(row[1]))}
     finally:
         conn.close()

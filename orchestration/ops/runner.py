@@ -19,9 +19,9 @@ from orchestration import warehouse
 from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
 from orchestration.elt import RunSummary, StageError, _stage
 from orchestration.extract_load import SOURCES
-from orchestration.ops import OpsError, append_step_summary, run_log
+from orchestration.ops import OpsError, append_step_summary, run_log, utc
 from orchestration.ops.alerts import send_alert, warned_tests
-from orchestration.ops.lock import RunLock
+from orchestration.ops.lock import RunLock, live_run_ids
 from orchestration.quality import ledger
 
 T = TypeVar("T")
@@ -58,12 +58,29 @@ def _connected_warehouse(settings: Settings) -> str:
     return url
 
 
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def mark_killed_runs(url: str, holder: str, log: Callable[[str], None]) -> list[run_log.RunRecord]:
+    """Runs left `running` by a killed process (their lock is free), marked `killed` in ops.run_log;
+    called by `holder` (a run's id, or el-/ci-...) while it holds the run lock."""
+    marked = run_log.mark_killed(url, holder, live_run_ids(url))
+    for record in marked:
+        log(f"run {record.run_id} (started {utc(record.started_at)}) never finished and holds no lock: "
+            "marked killed in ops.run_log")
+    return marked
+
+
 def under_run_lock(settings: Settings, work: Callable[[str], T], label: str = "el",
                    log: Callable[[str], None] | None = None) -> T:
     """`make el` (and replays), `make ci-slim`: `work(url)` under the same run lock as `run`, after
-    checking the warehouse connection, so an extract-load never shares dlt's working folder with a run."""
+    checking the warehouse connection, so an extract-load never shares dlt's working folder with a run.
+    Like a run, it marks the runs it finds killed."""
     url = _connected_warehouse(settings)
-    with RunLock(url, settings.run_lock_wait_seconds, f"{label}-{uuid.uuid4().hex[:9]}", log=log):
+    holder = f"{label}-{uuid.uuid4().hex[:9]}"
+    with RunLock(url, settings.run_lock_wait_seconds, holder, log=log):
+        mark_killed_runs(url, holder, log or _stderr)
         return work(url)
 
 
@@ -82,7 +99,7 @@ def guarded_run(settings: Settings, work: Callable[[], RunSummary],
 
 def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
                  log: Callable[[str], None] | None = None) -> RunSummary:
-    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    log = log or _stderr
     run_id = uuid.uuid4().hex[:12]
     secrets = settings.secrets()
     url = None
@@ -95,6 +112,7 @@ def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
         with RunLock(url, settings.run_lock_wait_seconds, run_id, log=log):
             run_log.record_start(url, run_id, datetime.now(timezone.utc))
             recorded = True
+            mark_killed_runs(url, run_id, log)
             with ledger.run_context(run_id):  # dbt results and loads are recorded under this run id
                 summary = work()
             warnings = summary.build.count("test", "warn") if summary.build else 0

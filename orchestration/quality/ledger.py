@@ -77,9 +77,10 @@ def _cursor(url: str) -> Iterator:
 
 
 def ensure_tables(url: str) -> None:
-    """Create the ledger tables if missing: dbt's ops source must exist before the first build."""
+    """Create the ledger tables if missing (and migrate an older ops.run_log): dbt's ops source must
+    exist, in its current shape, before the first build."""
     with _cursor(url) as cur:
-        cur.execute("select to_regclass('ops.run_loads') is not null and to_regclass('ops.run_log') is not null")
+        cur.execute(f"select to_regclass('ops.run_loads') is not null and {run_log.IS_CURRENT}")
         if not cur.fetchone()[0]:
             cur.execute("select pg_advisory_xact_lock(hashtext('ops ledger ddl'))")  # two runs creating at once
             cur.execute(DDL)

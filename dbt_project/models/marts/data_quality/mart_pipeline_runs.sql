@@ -13,6 +13,7 @@ runs as (
         finished_at,
         status,
         stage_failed,
+        found_killed_at,
         duration_seconds
     from {{ ref('stg_ops__runs') }}
 ),
@@ -110,6 +111,7 @@ final as (
         runs.finished_at,
         runs.status,
         runs.stage_failed,
+        runs.found_killed_at,
         runs.duration_seconds,
         coalesce(loaded.rows_loaded, 0) as rows_loaded,
         coalesce(loaded.rows_loaded_by_table, '{}'::jsonb) as rows_loaded_by_table,

@@ -9,7 +9,8 @@ runs as (
         finished_at,
         status,
         stage_failed,
-        message
+        message,
+        found_killed_at
     from {{ source('ops', 'run_log') }}
 ),
 
@@ -21,6 +22,7 @@ final as (
         status,
         stage_failed,
         message,
+        found_killed_at,
         extract(epoch from finished_at - started_at)::numeric(12, 1) as duration_seconds
     from runs
 )
