@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dlt_pipelines import registry
 from dlt_pipelines.common import secrets
 from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import ConfigError, Settings
 from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
 from orchestration.elt import RunSummary, StageError, extract_load, replay_load, run_all
-from orchestration.extract_load import RUN_SOURCES, SOURCES
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
 from orchestration.ops.runner import guarded_run, under_run_lock
@@ -46,7 +46,7 @@ def el_command(settings: Settings, url: str, args: argparse.Namespace) -> RunSum
     if args.replay:
         replay_load(settings, url, args.source[0], args.replay, summary)
     else:
-        extract_load(settings, url, tuple(args.source or RUN_SOURCES), summary)
+        extract_load(settings, url, tuple(args.source or settings.run_sources()), summary)
     return summary
 
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--full-refresh", action="store_true",
                      help="dbt build --full-refresh: rebuild every incremental model from the raw tables")
     el = sub.add_parser("el", help="extract-load the sources into the raw schemas")
-    el.add_argument("--source", choices=SOURCES, action="append")
+    el.add_argument("--source", choices=registry.names(), action="append")
     el.add_argument("--replay", metavar="PATH",
                     help="load captured API responses (a file or a folder) of one --source, without network")
     dbt = sub.add_parser("dbt", help="run a dbt command against the warehouse in use")

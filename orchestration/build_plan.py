@@ -23,8 +23,9 @@ from pathlib import Path
 
 import psycopg2
 
+from dlt_pipelines import registry
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.extract_load import SOURCES, LoadReport
+from orchestration.extract_load import LoadReport
 
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests", "snapshots")
 CANARY_RELATION = "marts.fct_job_postings"
@@ -83,8 +84,8 @@ def committed_loads(warehouse_url: str, since: dict[str, str]) -> dict[str, str]
     state (a run with nothing new) do not count."""
     newest: dict[str, str] = {}
     with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
-        for source in SOURCES:
-            dataset = f"raw_{source}"
+        for source, spec in registry.sources().items():
+            dataset = spec.dataset
             tables = _data_tables(cur, dataset)
             if not tables:
                 continue

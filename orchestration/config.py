@@ -13,40 +13,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from dlt_pipelines.common.secrets import ScrubbedError
+from dlt_pipelines import registry
+from dlt_pipelines.common.env import ConfigError, Env, flag, items, number, whole
+
+__all__ = ["ConfigError", "Settings"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-
-
-class ConfigError(ScrubbedError, RuntimeError):
-    """A setting is missing or malformed; the message says which variable to set."""
-
-
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
-    return value
-
-
-def _float(env: dict[str, str], name: str, default: float, minimum: float = 0.0) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
-    return value
 
 
 def parse_as_of(raw: str | None) -> datetime | None:
@@ -99,17 +72,6 @@ def _stage_map(env: dict[str, str], name: str, default: str, kind: type) -> tupl
     return tuple(values.items())
 
 
-def _bool(env: dict[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
-
-
 def packages_cache(env: dict[str, str]) -> Path | None:
     """Where released dbt packages are kept for offline installs: DBT_PACKAGES_CACHE, else
     `$XDG_CACHE_HOME` (or `~/.cache`) + `/dbt-packages` when that folder exists, else none."""
@@ -139,59 +101,10 @@ def _stage_value(pairs: tuple[tuple[str, float], ...], stage: str, default: floa
     return default
 
 
-def _list(env: dict[str, str], name: str, default: str, sep: str) -> tuple[str, ...]:
-    raw = env.get(name, "")
-    return tuple(part.strip() for part in (raw if raw.strip() else default).split(sep) if part.strip())
-
-
-def _board_settings(env: dict[str, str]) -> dict[str, object]:
-    """Settings of the Remotive, Arbeitnow and Adzuna sources (README "Sources")."""
-    live = _bool(env, "ELT_LIVE_PUBLIC_APIS", False)
-    remotive_url = env.get("REMOTIVE_BASE_URL", "").strip() or None
-    arbeitnow_url = env.get("ARBEITNOW_BASE_URL", "").strip() or None
-    app_id = env.get("ADZUNA_APP_ID", "").strip() or None
-    app_key = env.get("ADZUNA_APP_KEY", "").strip() or None
-    if bool(app_id) != bool(app_key):
-        missing = "ADZUNA_APP_KEY" if app_id else "ADZUNA_APP_ID"
-        raise ConfigError(f"{missing} is not set: Adzuna needs both ADZUNA_APP_ID and ADZUNA_APP_KEY "
-                          "(from https://developer.adzuna.com), or neither to use the local sandbox")
-    adzuna_url = env.get("ADZUNA_BASE_URL", "").strip() or None
-    countries = tuple(c.lower() for c in _list(env, "ADZUNA_COUNTRIES", "us,gb,de", ","))
-    bad = [c for c in countries if not (len(c) == 2 and c.isalpha())]
-    if not countries or bad:
-        raise ConfigError(f"ADZUNA_COUNTRIES must be two-letter country codes separated by ',' (e.g. us,gb,de), "
-                          f"got {env.get('ADZUNA_COUNTRIES')!r}")
-    what = _list(env, "ADZUNA_WHAT", "data engineer;software developer", ";")
-    per_page = _int(env, "ADZUNA_RESULTS_PER_PAGE", 50, minimum=1)
-    if per_page > 50:
-        raise ConfigError(f"ADZUNA_RESULTS_PER_PAGE must be at most 50 (the API's maximum), got {per_page}")
-    limit = env.get("REMOTIVE_LIMIT", "").strip()
-    remotive_live = live or remotive_url is not None
-    return {
-        "live_public_apis": live,
-        "remotive_base_url": remotive_url,
-        # "" (all categories) is allowed: REMOTIVE_CATEGORIES=","
-        "remotive_categories": _list(env, "REMOTIVE_CATEGORIES", "software-dev,data", ",") or ("",),
-        "remotive_search": env.get("REMOTIVE_SEARCH", "").strip() or None,
-        "remotive_limit": _int(env, "REMOTIVE_LIMIT", 0, minimum=1) if limit else None,
-        # the API asks for at most 4 calls a day; the sandbox started for the run has no such rule
-        "remotive_max_calls_per_day": _int(env, "REMOTIVE_MAX_CALLS_PER_DAY", 4 if remotive_live else 0),
-        "arbeitnow_base_url": arbeitnow_url,
-        "arbeitnow_max_pages": _int(env, "ARBEITNOW_MAX_PAGES", 100, minimum=1),
-        "arbeitnow_rate_limit_per_min": _float(env, "ARBEITNOW_RATE_LIMIT_PER_MIN",
-                                               30.0 if live or arbeitnow_url else 600.0),
-        "adzuna_app_id": app_id,
-        "adzuna_app_key": app_key,
-        "adzuna_base_url": adzuna_url,
-        "adzuna_countries": countries,
-        "adzuna_what": what or ("data engineer",),
-        "adzuna_results_per_page": per_page,
-        "adzuna_max_pages": _int(env, "ADZUNA_MAX_PAGES", 20, minimum=1),
-        "adzuna_max_days_old": _int(env, "ADZUNA_MAX_DAYS_OLD", 30, minimum=1),
-        "adzuna_lookback_hours": _int(env, "ADZUNA_LOOKBACK_HOURS", 24),
-        # the free plan allows 25 calls a minute
-        "adzuna_rate_limit_per_min": _float(env, "ADZUNA_RATE_LIMIT_PER_MIN", 24.0 if app_id or adzuna_url else 600.0),
-    }
+def source_configs(env: Env) -> dict[str, object]:
+    """Every registered source's settings (dlt_pipelines/<source>/config.py), read now so that a
+    bad value fails the run before anything starts."""
+    return {name: spec.read_config(env) for name, spec in registry.sources().items()}
 
 
 @dataclass(frozen=True)
@@ -199,18 +112,10 @@ class Settings:
     warehouse_url: str | None
     local_warehouse_dir: Path
     build_dir: Path
-    rapidapi_key: str | None
-    jsearch_base_url: str | None
-    jsearch_queries: tuple[str, ...]
-    jsearch_country: str
-    jsearch_num_pages: int
-    jsearch_max_pages: int
-    rate_limit_per_min: float
     max_attempts: int
     backoff_base_seconds: float
     backoff_max_seconds: float
     request_timeout_seconds: float
-    lookback_hours: int
     as_of: datetime | None
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     # operations (see README "Operations"); defaults apply when Settings is built directly
@@ -225,26 +130,8 @@ class Settings:
     backup_keep_weekly: int = 0  # BACKUP_KEEP_WEEKLY
     github_step_summary: Path | None = None  # GITHUB_STEP_SUMMARY, set by GitHub Actions
     sources: tuple[str, ...] = ()  # ELT_SOURCES: the sources `run` extract-loads, empty = all
-    # job boards besides JSearch (see README "Sources"); defaults apply when Settings is built directly
-    live_public_apis: bool = False  # ELT_LIVE_PUBLIC_APIS: Remotive and Arbeitnow from the real APIs
-    remotive_base_url: str | None = None  # REMOTIVE_BASE_URL
-    remotive_categories: tuple[str, ...] = ("software-dev", "data")  # REMOTIVE_CATEGORIES, one call each
-    remotive_search: str | None = None  # REMOTIVE_SEARCH
-    remotive_limit: int | None = None  # REMOTIVE_LIMIT
-    remotive_max_calls_per_day: int = 4  # REMOTIVE_MAX_CALLS_PER_DAY, 0 = no budget
-    arbeitnow_base_url: str | None = None  # ARBEITNOW_BASE_URL
-    arbeitnow_max_pages: int = 100  # ARBEITNOW_MAX_PAGES
-    arbeitnow_rate_limit_per_min: float = 600.0  # ARBEITNOW_RATE_LIMIT_PER_MIN
-    adzuna_app_id: str | None = field(default=None, repr=False)  # ADZUNA_APP_ID
-    adzuna_app_key: str | None = field(default=None, repr=False)  # ADZUNA_APP_KEY, a secret
-    adzuna_base_url: str | None = None  # ADZUNA_BASE_URL
-    adzuna_countries: tuple[str, ...] = ("us", "gb", "de")  # ADZUNA_COUNTRIES
-    adzuna_what: tuple[str, ...] = ("data engineer", "software developer")  # ADZUNA_WHAT, ';'-separated
-    adzuna_results_per_page: int = 50  # ADZUNA_RESULTS_PER_PAGE, at most 50
-    adzuna_max_pages: int = 20  # ADZUNA_MAX_PAGES per country and search
-    adzuna_max_days_old: int = 30  # ADZUNA_MAX_DAYS_OLD: how far the first run reaches back
-    adzuna_lookback_hours: int = 24  # ADZUNA_LOOKBACK_HOURS
-    adzuna_rate_limit_per_min: float = 600.0  # ADZUNA_RATE_LIMIT_PER_MIN
+    # each source's own settings by source name (dlt_pipelines/<source>/config.py): see source_config
+    source_configs: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     # data quality (orchestration/quality): optional dbt packages and Elementary
     dbt_packages_cache: Path | None = None  # DBT_PACKAGES_CACHE, default ~/.cache/dbt-packages when it exists
     elementary: bool = True  # ELT_ELEMENTARY: auto (True) where its packages are installed, off (False)
@@ -256,63 +143,50 @@ class Settings:
         url = env.get("WAREHOUSE_URL", "").strip() or None
         if url:
             validate_warehouse_url(url)
-        queries = tuple(
-            q.strip() for q in env.get("JSEARCH_QUERIES", "data engineer;software developer").split(";") if q.strip()
-        )
-        if not queries:
-            raise ConfigError("JSEARCH_QUERIES must hold at least one query (separate several with ';')")
-        sandbox_off = bool(env.get("RAPIDAPI_KEY", "").strip() or env.get("JSEARCH_BASE_URL", "").strip())
         return cls(
             warehouse_url=url,
             local_warehouse_dir=Path(env.get("LOCAL_WAREHOUSE_DIR") or REPO_ROOT / ".warehouse").resolve(),
             build_dir=Path(env.get("ELT_BUILD_DIR") or REPO_ROOT / "build").resolve(),
-            rapidapi_key=env.get("RAPIDAPI_KEY", "").strip() or None,
-            jsearch_base_url=env.get("JSEARCH_BASE_URL", "").strip() or None,
-            jsearch_queries=queries,
-            jsearch_country=env.get("JSEARCH_COUNTRY", "us").strip() or "us",
-            jsearch_num_pages=_int(env, "JSEARCH_NUM_PAGES", 20, minimum=1),
-            jsearch_max_pages=_int(env, "JSEARCH_MAX_PAGES", 500, minimum=1),
-            # 60/min protects a paid quota; the local sandbox has none to protect
-            rate_limit_per_min=_float(env, "JSEARCH_RATE_LIMIT_PER_MIN", 60.0 if sandbox_off else 600.0),
-            max_attempts=_int(env, "HTTP_MAX_ATTEMPTS", 6, minimum=1),
-            backoff_base_seconds=_float(env, "HTTP_BACKOFF_BASE_SECONDS", 1.0),
-            backoff_max_seconds=_float(env, "HTTP_BACKOFF_MAX_SECONDS", 60.0),
-            request_timeout_seconds=_float(env, "HTTP_TIMEOUT_SECONDS", 30.0, minimum=0.1),
-            lookback_hours=_int(env, "JSEARCH_LOOKBACK_HOURS", 24),
+            max_attempts=whole(env, "HTTP_MAX_ATTEMPTS", 6, minimum=1),
+            backoff_base_seconds=number(env, "HTTP_BACKOFF_BASE_SECONDS", 1.0),
+            backoff_max_seconds=number(env, "HTTP_BACKOFF_MAX_SECONDS", 60.0),
+            request_timeout_seconds=number(env, "HTTP_TIMEOUT_SECONDS", 30.0, minimum=0.1),
             as_of=parse_as_of(env.get("ELT_AS_OF")),
             env=env,
             stage_timeouts=_stage_map(env, "ELT_STAGE_TIMEOUTS", DEFAULT_STAGE_TIMEOUTS, float),
             stage_retries=_stage_map(env, "ELT_STAGE_RETRIES", DEFAULT_STAGE_RETRIES, int),
-            stage_retry_delay_seconds=_float(env, "ELT_STAGE_RETRY_DELAY_SECONDS", 10.0),
-            run_lock_wait_seconds=_float(env, "ELT_RUN_LOCK_WAIT_SECONDS", 60.0),
+            stage_retry_delay_seconds=number(env, "ELT_STAGE_RETRY_DELAY_SECONDS", 10.0),
+            run_lock_wait_seconds=number(env, "ELT_RUN_LOCK_WAIT_SECONDS", 60.0),
             alert_webhook_url=env.get("ALERT_WEBHOOK_URL", "").strip() or None,
-            alert_on_warn=_bool(env, "ALERT_ON_WARN", False),
+            alert_on_warn=flag(env, "ALERT_ON_WARN", False),
             backup_dir=Path(env["BACKUP_DIR"]).resolve() if env.get("BACKUP_DIR", "").strip() else None,
-            backup_keep_daily=_int(env, "BACKUP_KEEP_DAILY", 30),
-            backup_keep_weekly=_int(env, "BACKUP_KEEP_WEEKLY", 0),
+            backup_keep_daily=whole(env, "BACKUP_KEEP_DAILY", 30),
+            backup_keep_weekly=whole(env, "BACKUP_KEEP_WEEKLY", 0),
             github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
-            sources=tuple(s.strip() for s in env.get("ELT_SOURCES", "").split(",") if s.strip() not in ("", "all")),
-            **_board_settings(env),
+            sources=tuple(s for s in items(env, "ELT_SOURCES", "", ",") if s != "all"),
+            source_configs=source_configs(env),
             dbt_packages_cache=packages_cache(env),
             elementary=elementary_switch(env),
             slack_webhook_url=env.get("SLACK_WEBHOOK_URL", "").strip() or None,
         )
 
-    @property
-    def uses_sandbox(self) -> bool:
-        """No key means the local sandbox API, unless a base URL is given explicitly."""
-        return self.rapidapi_key is None and self.jsearch_base_url is None
+    def source_config(self, source: str):
+        """The settings of source `source` (an unknown name is an error listing the known ones)."""
+        if source not in self.source_configs:
+            self.source_configs[source] = registry.get(source).read_config(self.env)
+        return self.source_configs[source]
+
+    def run_sources(self) -> tuple[str, ...]:
+        """The sources a run extract-loads: ELT_SOURCES, else every registered one."""
+        known = registry.names()
+        unknown = sorted(set(self.sources) - set(known))
+        if unknown:
+            raise ConfigError(f"ELT_SOURCES names unknown sources {', '.join(unknown)}; known: {', '.join(known)}")
+        return self.sources or known
 
     def uses_sandbox_for(self, source: str) -> bool:
-        """Whether `source` is read from the local sandbox: no key (or, for the public APIs, no
-        base URL and no ELT_LIVE_PUBLIC_APIS) and no base URL."""
-        if source == "remotive":
-            return self.remotive_base_url is None and not self.live_public_apis
-        if source == "arbeitnow":
-            return self.arbeitnow_base_url is None and not self.live_public_apis
-        if source == "adzuna":
-            return self.adzuna_app_id is None and self.adzuna_base_url is None
-        return self.uses_sandbox
+        """Whether `source` is read from its local sandbox: no key and no base URL configured."""
+        return self.source_config(source).uses_sandbox()
 
     def now(self) -> datetime:
         return self.as_of or datetime.now(timezone.utc)
@@ -332,8 +206,8 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log or an alert: keys, passwords, the webhook URL."""
-        found = [self.rapidapi_key, self.alert_webhook_url, self.adzuna_app_id, self.adzuna_app_key,
-                 self.slack_webhook_url]
+        found = [self.alert_webhook_url, self.slack_webhook_url]
+        found += [secret for name in registry.names() for secret in self.source_config(name).secrets()]
         password = urlsplit(self.warehouse_url).password if self.warehouse_url else None
         found += [password, unquote(password) if password else None]
         return tuple(value for value in found if value)

@@ -11,7 +11,7 @@ from orchestration import warehouse
 from orchestration.build_plan import plan_build, record_success
 from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
-from orchestration.extract_load import RUN_SOURCES, LoadReport, replay_source, run_source, source_endpoint
+from orchestration.extract_load import LoadReport, replay_source, run_source, source_endpoint
 from orchestration.ops.stages import run_stage
 from orchestration.quality import ledger
 
@@ -90,10 +90,10 @@ def _load_one(settings: Settings, warehouse_url: str, source: str) -> LoadReport
     return report
 
 
-def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...] = RUN_SOURCES,
+def extract_load(settings: Settings, warehouse_url: str, sources: tuple[str, ...] | None = None,
                  summary: RunSummary | None = None) -> list[LoadReport]:
     summary = summary or RunSummary(warehouse_url)
-    for source in sources:
+    for source in sources or settings.run_sources():
         summary.loads.append(_staged(settings, summary, f"el:{source}",
                                      lambda source=source: _load_one(settings, warehouse_url, source)))
     return summary.loads
@@ -131,7 +131,7 @@ def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False
         return url
 
     summary.warehouse_url = _staged(settings, summary, "warehouse", connect)
-    extract_load(settings, summary.warehouse_url, settings.sources or RUN_SOURCES, summary=summary)
+    extract_load(settings, summary.warehouse_url, settings.run_sources(), summary=summary)
     summary.build_reason, summary.build = _staged(
         settings, summary, "dbt build",
         lambda: transform(settings, summary.warehouse_url, summary.loads, full_build, full_refresh=full_refresh))

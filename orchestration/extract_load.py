@@ -16,25 +16,14 @@ import psycopg2
 from dlt.common.schema.utils import get_write_disposition
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-from dlt_pipelines.adzuna import adzuna_source
-from dlt_pipelines.adzuna import settings as adzuna_settings
-from dlt_pipelines.arbeitnow import arbeitnow_source
-from dlt_pipelines.arbeitnow import settings as arbeitnow_settings
+from dlt_pipelines import registry
 from dlt_pipelines.common import replay
 from dlt_pipelines.common.http import ResilientSession, RetryPolicy, RetryStats
-from dlt_pipelines.jsearch import jsearch_source
-from dlt_pipelines.jsearch import settings as jsearch_settings
-from dlt_pipelines.remotive import remotive_source
-from dlt_pipelines.remotive import settings as remotive_settings
-from orchestration.config import ConfigError, Settings
+from dlt_pipelines.registry import BuildContext
+from orchestration.config import Settings
 
 # Arrow tables go to Postgres as csv through COPY: several times faster than INSERT statements.
 LOADER_FILE_FORMAT = "csv"
-SOURCES = ("jsearch", "remotive", "arbeitnow", "adzuna")
-# what `make run` / `make el` load when no source is named (ELT_SOURCES narrows it)
-RUN_SOURCES = SOURCES
-API_SETTINGS = {"jsearch": jsearch_settings, "remotive": remotive_settings,
-                "arbeitnow": arbeitnow_settings, "adzuna": adzuna_settings}
 
 
 @dataclass
@@ -87,29 +76,28 @@ def pipeline_for(settings: Settings, warehouse_url: str, source: str) -> dlt.Pip
     or restored-from-scratch database), local state is discarded so that everything is loaded
     again instead of being skipped as "already loaded".
     """
+    dataset = registry.get(source).dataset
     _configure_dlt()
     warehouse_key = hashlib.sha1(warehouse_url.encode()).hexdigest()[:12]
     pipelines_dir = settings.build_dir / "dlt" / warehouse_key
-    if not _destination_has_state(warehouse_url, f"raw_{source}"):
+    if not _destination_has_state(warehouse_url, dataset):
         shutil.rmtree(pipelines_dir / source, ignore_errors=True)
     return dlt.pipeline(
         pipeline_name=source,
         destination=dlt.destinations.postgres(credentials=_credentials(warehouse_url), create_indexes=True),
-        dataset_name=f"raw_{source}",
+        dataset_name=dataset,
         pipelines_dir=str(pipelines_dir),
         progress="log" if os.environ.get("ELT_PROGRESS") else None,
     )
 
 
 def http_session(settings: Settings, source: str, rate_limit_per_min: float | None = None) -> ResilientSession:
-    api = API_SETTINGS[source]
+    spec = registry.get(source)
     if rate_limit_per_min is None:
-        rate_limit_per_min = {"arbeitnow": settings.arbeitnow_rate_limit_per_min,
-                              "adzuna": settings.adzuna_rate_limit_per_min,
-                              "remotive": 0.0}.get(source, settings.rate_limit_per_min)
+        rate_limit_per_min = settings.source_config(source).rate_limit_per_min
     return ResilientSession(
-        api_name=api.API_NAME,
-        key_variable=api.KEY_VARIABLE,
+        api_name=spec.api_name,
+        key_variable=spec.key_variable,
         rate_limit_per_min=rate_limit_per_min,
         retry=RetryPolicy(
             max_attempts=settings.max_attempts,
@@ -121,53 +109,14 @@ def http_session(settings: Settings, source: str, rate_limit_per_min: float | No
 
 
 def build_source(settings: Settings, source: str, base_url: str, session: ResilientSession | None = None,
-                 backfill: bool = False, country: str | None = None):
-    """The dlt source `source` reading `base_url`. `backfill` (replays): no keys, no call budget,
-    the first query/category/country only, and every new or changed posting loaded whatever its age."""
-    if source not in SOURCES:
-        raise ConfigError(f"unknown source {source!r}; known sources: {', '.join(SOURCES)}")
-    session = session or http_session(settings, source)
-    if source == "jsearch":
-        return jsearch_source(
-            queries=settings.jsearch_queries[:1] if backfill else settings.jsearch_queries,
-            session=session,
-            base_url=base_url,
-            api_key=None if backfill else settings.rapidapi_key,
-            country=settings.jsearch_country,
-            num_pages=1 if backfill else settings.jsearch_num_pages,  # one captured file per page
-            max_pages=settings.jsearch_max_pages,
-            lookback_hours=settings.lookback_hours,
-            now=settings.now,
-            backfill=backfill,
-        )
-    if source == "remotive":
-        return remotive_source(
-            session=session,
-            base_url=base_url,
-            categories=settings.remotive_categories[:1] if backfill else settings.remotive_categories,
-            search=settings.remotive_search,
-            limit=settings.remotive_limit,
-            max_calls_per_day=0 if backfill else settings.remotive_max_calls_per_day,
-            now=settings.now,
-            backfill=backfill,
-        )
-    if source == "arbeitnow":
-        return arbeitnow_source(session=session, base_url=base_url, max_pages=settings.arbeitnow_max_pages,
-                                now=settings.now, backfill=backfill)
-    return adzuna_source(
-        session=session,
-        base_url=base_url,
-        app_id=None if backfill else settings.adzuna_app_id,
-        app_key=None if backfill else settings.adzuna_app_key,
-        countries=(country,) if country else settings.adzuna_countries[:1] if backfill else settings.adzuna_countries,
-        what=settings.adzuna_what[:1] if backfill else settings.adzuna_what,
-        results_per_page=settings.adzuna_results_per_page,
-        max_pages=settings.adzuna_max_pages,
-        first_run_days=settings.adzuna_max_days_old,
-        lookback_hours=settings.adzuna_lookback_hours,
-        now=settings.now,
-        backfill=backfill,
-    )
+                 backfill: bool = False, capture: Path | None = None):
+    """The dlt source `source` reading `base_url`, as its registry entry builds it. `backfill`
+    (replays): no keys, no call budget, the first query/category/country only, and every new or
+    changed posting loaded whatever its age; `capture`: the captured file served first."""
+    spec = registry.get(source)
+    context = BuildContext(session=session or http_session(settings, source), base_url=base_url,
+                           now=settings.now, backfill=backfill, capture=capture)
+    return spec.build(settings.source_config(source), context)
 
 
 def run_source(settings: Settings, warehouse_url: str, source: str, base_url: str) -> LoadReport:
@@ -272,9 +221,7 @@ def replay_source(settings: Settings, warehouse_url: str, source: str, path: str
     The source runs again while captured files remain (a short page ends a source's paging, as it
     does live), then everything extracted is normalized and loaded at once.
     """
-    if source not in SOURCES:
-        raise ConfigError(f"unknown source {source!r}; known sources: {', '.join(SOURCES)}")
-    adapter = replay.ReplayAdapter(replay.capture_files(Path(path)), replay.SHAPES[source])
+    adapter = replay.ReplayAdapter(replay.capture_files(Path(path)), registry.get(source).replay_shape)
     pipeline = pipeline_for(settings, warehouse_url, source)
     report = LoadReport(source=source, dataset=pipeline.dataset_name)
     _complete_pending(pipeline, report)
@@ -284,9 +231,8 @@ def replay_source(settings: Settings, warehouse_url: str, source: str, path: str
         session = http_session(settings, source, rate_limit_per_min=0)
         replay.mount_replay(session, adapter)
         try:
-            country = replay.country_of(adapter.pending[0]) if source == "adzuna" else None
             pipeline.extract(build_source(settings, source, replay.REPLAY_BASE_URL, session=session, backfill=True,
-                                          country=country), loader_file_format=LOADER_FILE_FORMAT)
+                                          capture=adapter.pending[0]), loader_file_format=LOADER_FILE_FORMAT)
         except Exception as problem:
             served = next((p for _, p in reversed(adapter.served) if p is not None), None)
             raise replay.ReplayError(f"{source}: replay failed at {served or path}: {_cause(problem)}") from problem
@@ -304,24 +250,17 @@ def _cause(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def real_base_url(settings: Settings, source: str) -> str:
-    configured = {"jsearch": settings.jsearch_base_url, "remotive": settings.remotive_base_url,
-                  "arbeitnow": settings.arbeitnow_base_url, "adzuna": settings.adzuna_base_url}[source]
-    return configured or API_SETTINGS[source].REAL_BASE_URL
-
-
 @contextlib.contextmanager
 def source_endpoint(settings: Settings, source: str) -> Iterator[str]:
-    """The base URL to call: the real API (with a key, a base URL or ELT_LIVE_PUBLIC_APIS), else a
-    sandbox started for the run."""
-    if not settings.uses_sandbox_for(source):
-        yield real_base_url(settings, source)
+    """The base URL to call: the real API (with a key, a base URL or ELT_LIVE_PUBLIC_APIS), else
+    the source's sandbox started for the run (on the run's clock, ELT_AS_OF)."""
+    spec = registry.get(source)
+    config = settings.source_config(source)
+    if not config.uses_sandbox():
+        yield spec.base_url(config)
         return
-    from dlt_pipelines.sandbox.config import SandboxConfig
-    from dlt_pipelines.sandbox.server import start_sandbox
-
     env = dict(settings.env)
     if settings.as_of and not env.get("SANDBOX_NOW"):
         env["SANDBOX_NOW"] = settings.as_of.isoformat()
-    with start_sandbox(SandboxConfig.from_env(env)) as handle:
-        yield handle.url
+    with spec.sandbox(env) as url:
+        yield url

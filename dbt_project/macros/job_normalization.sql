@@ -145,15 +145,16 @@
 {%- endmacro %}
 
 {#- Rows of the raw contract (raw_<board>.job_postings) from complete loads not staged yet; no
-    rows when the board's raw tables do not exist. -#}
-{% macro raw_postings_of_new_loads(source_name) -%}
+    rows when the board's raw tables do not exist. JSearch's raw table has no search_country
+    (`with_country=false`): it is null there. -#}
+{% macro raw_postings_of_new_loads(source_name, with_country=true) -%}
     {%- if raw_tables_exist(source_name) %}
     select
         loaded.job_id::text as job_id,
         loaded.posted_at,
         loaded.posted_at_source::text as posted_at_source,
         loaded.search_query::text as search_query,
-        loaded.search_country::text as search_country,
+        {% if with_country %}loaded.search_country::text{% else %}null::text{% endif %} as search_country,
         loaded.fetched_at,
         loaded.payload,
         loaded._dlt_load_id::text as load_id

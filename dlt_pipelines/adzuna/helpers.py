@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from dlt_pipelines.adzuna.settings import ID_FIELD, TIME_FIELD
@@ -29,3 +30,16 @@ def max_days_old(newest: datetime | None, now: datetime, lookback: timedelta, fi
 def with_page(url: str, page: int) -> str:
     """The search URL for another page: Adzuna has the page in the path, not in a parameter."""
     return PAGE_IN_PATH.sub(f"/search/{page}", url, count=1)
+
+
+# Adzuna's country endpoints; a capture named like `search_gb.json` or `gb/page_1.json` is that country's
+ADZUNA_COUNTRIES = frozenset("at au be br ca ch de es fr gb in it mx nl nz pl sg us za".split())
+
+
+def country_of(path: Path) -> str | None:
+    """The Adzuna country a capture's file or folder name gives, if any (else the first configured)."""
+    for part in reversed(path.with_suffix("").parts[-2:]):
+        for token in re.split(r"[^a-z]+", part.lower()):
+            if token in ADZUNA_COUNTRIES:
+                return token
+    return None

@@ -10,7 +10,6 @@ are used up, every further call gets an empty page, which ends any paging.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,12 +21,9 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from dlt_pipelines.adzuna.settings import ID_FIELD as ADZUNA_ID
-from dlt_pipelines.arbeitnow.settings import ID_FIELD as ARBEITNOW_ID
 from dlt_pipelines.common.http import ApiError
-from dlt_pipelines.jsearch.settings import ID_FIELD as JSEARCH_ID
-from dlt_pipelines.remotive.settings import ID_FIELD as REMOTIVE_ID
 
+UTF8_BOM = b"\xef\xbb\xbf"  # some capture tools write one; JSON parsers refuse it
 REPLAY_BASE_URL = "http://replay.invalid"  # never resolved: the adapter answers every call
 
 
@@ -51,37 +47,6 @@ class ResponseShape:
         return self.link_pages(body, more) if self.link_pages else body
 
 
-def _arbeitnow_links(body: dict[str, Any], more: bool) -> dict[str, Any]:
-    # The captured `links.next` may be absent or point anywhere: the next file is the next page.
-    links = body.get("links") if isinstance(body.get("links"), dict) else {}
-    body["links"] = {**links, "next": f"{REPLAY_BASE_URL}/api/job-board-api?page=next" if more else None}
-    return body
-
-
-SHAPES = {
-    "jsearch": ResponseShape("jsearch", "data", JSEARCH_ID, lambda items: {"status": "OK", "request_id": "replay",
-                                                               "parameters": {}, "data": items}),
-    "remotive": ResponseShape("remotive", "jobs", REMOTIVE_ID, lambda items: {"job-count": len(items), "jobs": items}),
-    "arbeitnow": ResponseShape("arbeitnow", "data", ARBEITNOW_ID,
-                               lambda items: {"data": items, "links": {}, "meta": {}}, _arbeitnow_links),
-    "adzuna": ResponseShape("adzuna", "results", ADZUNA_ID, lambda items: {
-        "__CLASS__": "Adzuna::API::Response::JobSearchResults", "count": len(items), "results": items}),
-}
-
-
-# Adzuna's country endpoints; a capture named like `search_gb.json` or `gb/page_1.json` is that country's
-ADZUNA_COUNTRIES = frozenset("at au be br ca ch de es fr gb in it mx nl nz pl sg us za".split())
-
-
-def country_of(path: Path) -> str | None:
-    """The Adzuna country a capture's file or folder name gives, if any (else the first configured)."""
-    for part in reversed(path.with_suffix("").parts[-2:]):
-        for token in re.split(r"[^a-z]+", part.lower()):
-            if token in ADZUNA_COUNTRIES:
-                return token
-    return None
-
-
 def capture_files(path: Path) -> list[Path]:
     """The files to replay: the file itself, or every *.json under the folder in name order."""
     if path.is_file():
@@ -97,7 +62,7 @@ def capture_files(path: Path) -> list[Path]:
 def read_capture(path: Path, shape: ResponseShape) -> Any:
     """The file's JSON, checked to be something the board's source can be served."""
     try:
-        content = orjson.loads(path.read_bytes())
+        content = orjson.loads(path.read_bytes().removeprefix(UTF8_BOM))
     except orjson.JSONDecodeError as problem:
         raise ReplayError(f"{path}: not valid JSON ({problem})") from None
     except OSError as problem:

@@ -15,7 +15,6 @@ from pathlib import Path
 from orchestration.config import Settings
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.elt import RunSummary, extract_load
-from orchestration.extract_load import RUN_SOURCES
 from orchestration.ops.runner import under_run_lock
 
 
@@ -25,7 +24,7 @@ def slim_build(settings: Settings, prod_manifest: Path | None) -> tuple[str, Dbt
 
 
 def _slim_build(settings: Settings, url: str, prod_manifest: Path | None) -> tuple[str, DbtReport]:
-    extract_load(settings, url, settings.sources or RUN_SOURCES, RunSummary(url))
+    extract_load(settings, url, settings.run_sources(), RunSummary(url))
     if prod_manifest is not None and prod_manifest.is_file():
         state = settings.build_dir / "ci-state"
         state.mkdir(parents=True, exist_ok=True)

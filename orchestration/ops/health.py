@@ -25,10 +25,11 @@ import requests
 import yaml
 from psycopg2 import sql
 
+from dlt_pipelines import registry
 from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.extract_load import RUN_SOURCES, source_endpoint
+from orchestration.extract_load import source_endpoint
 from orchestration.ops import run_log, utc
 from orchestration.ops.lock import lock_holder
 
@@ -133,28 +134,13 @@ def check_last_run(url: str) -> Check:
 
 
 def _live_probe(settings: Settings, source: str, base_url: str) -> tuple[str, requests.Response | None]:
-    """One cheap request to the real API (it counts against the quota), or None when even that
-    would cost too much (Remotive allows 4 calls a day)."""
-    timeout = settings.request_timeout_seconds
-    if source == "jsearch":
-        headers = {"X-RapidAPI-Host": "jsearch.p.rapidapi.com"}
-        if settings.rapidapi_key:
-            headers["X-RapidAPI-Key"] = settings.rapidapi_key
-        return f"{base_url} one-page search", requests.get(
-            f"{base_url}/search", headers=headers, timeout=timeout,
-            params={"query": settings.jsearch_queries[0], "page": 1, "num_pages": 1})
-    if source == "adzuna":
-        keys = {"app_id": settings.adzuna_app_id, "app_key": settings.adzuna_app_key} if settings.adzuna_app_id else {}
-        return f"{base_url} one-result search", requests.get(
-            f"{base_url}/v1/api/jobs/{settings.adzuna_countries[0]}/search/1", timeout=timeout,
-            params={**keys, "results_per_page": 1})
-    if source == "arbeitnow":
-        return f"{base_url} first page", requests.get(f"{base_url}/api/job-board-api", timeout=timeout)
-    return f"{base_url} not called (the API allows {settings.remotive_max_calls_per_day} calls a day)", None
-
-
-KEY_HINT = {"jsearch": "set RAPIDAPI_KEY to a valid key", "adzuna": "set ADZUNA_APP_ID and ADZUNA_APP_KEY",
-            "remotive": "check REMOTIVE_BASE_URL", "arbeitnow": "check ARBEITNOW_BASE_URL"}
+    """The source's one cheap request to the real API (it counts against the quota), or None when
+    even that would cost too much (Remotive allows 4 calls a day)."""
+    probe = registry.get(source).probe(settings.source_config(source), base_url)
+    if probe.request is None:
+        return probe.what, None
+    with requests.Session() as session:
+        return probe.what, session.send(probe.request.prepare(), timeout=settings.request_timeout_seconds)
 
 
 def check_source(settings: Settings, source: str) -> Check:
@@ -176,7 +162,7 @@ def check_source(settings: Settings, source: str) -> Check:
         return Check(name, "ok", f"{what}: HTTP 200 in {millis:.0f} ms")
     if response.status_code in (401, 403):
         return Check(name, "fail", f"{what}: HTTP {response.status_code}, the API key was rejected "
-                                   f"({KEY_HINT[source]})")
+                                   f"(check {registry.get(source).key_variable})")
     if response.status_code == 429:
         return Check(name, "fail", f"{what}: HTTP 429, rate limited or the quota is exhausted")
     return Check(name, "fail", f"{what}: HTTP {response.status_code}")
@@ -196,7 +182,7 @@ def check_health(settings: Settings) -> list[Check]:
     except (warehouse.WarehouseError, psycopg2.Error) as exc:
         checks.append(Check("warehouse", "fail", str(exc).strip()))
         url = None
-    sources = settings.sources or RUN_SOURCES
+    sources = settings.run_sources()
     for source in sources:
         checks.append(check_source(settings, source))
     if url:

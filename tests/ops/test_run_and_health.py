@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from dlt_pipelines import registry
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.server import start_sandbox
 from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT
-from orchestration.extract_load import SOURCES
 from orchestration.ops.health import check_source
 from orchestration.ops.lock import lock_holder
 from tests.conftest import make_settings, query
@@ -55,7 +55,7 @@ def test_make_health_is_healthy_after_a_run(run):
     for check in ("warehouse", "source jsearch", "freshness raw_jsearch.job_postings", "last run"):
         assert any(line.startswith("ok") and check in line for line in lines), (check, lines)
     # warehouse, each source's reachability and freshness, last run
-    assert lines[-1] == f"healthy: {2 + 2 * len(SOURCES)} ok, 0 warnings, 0 failed"
+    assert lines[-1] == f"healthy: {2 + 2 * len(registry.names())} ok, 0 warnings, 0 failed"
     assert PASSWORD not in result.stdout
 
 
@@ -68,7 +68,7 @@ def test_health_fails_on_stale_sources_and_alerts(run, receiver):
     assert result.returncode != 0 and "Error 1" in result.stderr  # make reports the command's exit 1
     assert "FAIL  freshness raw_jsearch.job_postings" in result.stdout and "error after 48.0h" in result.stdout
     # every board's freshness fails; warehouse, reachability and the last run stay ok
-    assert f"UNHEALTHY: {2 + len(SOURCES)} ok, 0 warnings, {len(SOURCES)} failed" in result.stdout
+    assert f"UNHEALTHY: {2 + len(registry.names())} ok, 0 warnings, {len(registry.names())} failed" in result.stdout
     [alert] = receiver.texts()
     assert "health check failed" in alert and "freshness raw_jsearch.job_postings" in alert
     assert HOOK_TOKEN not in result.stdout + result.stderr

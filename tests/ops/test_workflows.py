@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dlt_pipelines import registry
 from orchestration.config import REPO_ROOT
 
 BIN = Path(sys.executable).parent
@@ -120,6 +121,16 @@ def test_elt_is_scheduled_per_domain_never_overlaps_and_takes_inputs():
         assert {"WAREHOUSE_URL", "RAPIDAPI_KEY", "ALERT_WEBHOOK_URL"} <= set(job["env"])
         assert all(job["env"][k].startswith("${{ secrets.") for k in ("WAREHOUSE_URL", "RAPIDAPI_KEY"))
     assert "el=" in elt["env"]["ELT_STAGE_RETRIES"] and "ELT_STAGE_TIMEOUTS" in elt["env"]
+
+
+def test_elt_workflow_agrees_with_the_source_registry():
+    """The workflow is static YAML: this keeps it in step with the registry (dlt_pipelines/registry.py)."""
+    elt = WORKFLOWS["elt"]
+    crons = {entry["cron"] for entry in triggers(elt)["schedule"]}
+    for name, spec in registry.sources().items():
+        assert spec.schedule in crons, f"source {name} is scheduled at {spec.schedule}, which elt.yml lacks"
+    options = triggers(elt)["workflow_dispatch"]["inputs"]["source"]["options"]
+    assert options == ["all", *registry.names()]
 
 
 @pytest.mark.parametrize("saver", ["job-boards", "skill-trends"])

@@ -172,11 +172,13 @@ def test_remotive_keeps_to_four_calls_a_day(database, tmp_path, caplog):
 
 
 def test_remotive_budget_defaults(tmp_path):
-    assert Settings.from_env({"REMOTIVE_BASE_URL": "https://remotive.com"}).remotive_max_calls_per_day == 4
-    assert Settings.from_env({"ELT_LIVE_PUBLIC_APIS": "1"}).remotive_max_calls_per_day == 4
-    assert Settings.from_env({}).remotive_max_calls_per_day == 0  # the sandbox started for the run
-    assert Settings.from_env({"ELT_LIVE_PUBLIC_APIS": "1", "REMOTIVE_MAX_CALLS_PER_DAY": "10"}
-                             ).remotive_max_calls_per_day == 10
+    def budget(env: dict[str, str]) -> int:
+        return Settings.from_env(env).source_config("remotive").max_calls_per_day
+
+    assert budget({"REMOTIVE_BASE_URL": "https://remotive.com"}) == 4
+    assert budget({"ELT_LIVE_PUBLIC_APIS": "1"}) == 4
+    assert budget({}) == 0  # the sandbox started for the run
+    assert budget({"ELT_LIVE_PUBLIC_APIS": "1", "REMOTIVE_MAX_CALLS_PER_DAY": "10"}) == 10
 
 
 @pytest.mark.parametrize(("env", "missing"), [({"ADZUNA_APP_ID": "abc"}, "ADZUNA_APP_KEY"),

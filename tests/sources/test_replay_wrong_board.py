@@ -9,13 +9,14 @@ import uuid
 
 import pytest
 
-from dlt_pipelines.common.replay import SHAPES
+from dlt_pipelines import registry
 from orchestration.elt import StageError, replay_load
 from orchestration.warehouse import with_database
 from tests.conftest import SHARED, _admin, make_settings, query
 from tests.ops.conftest import cli
 
 SAMPLES = SHARED / "data" / "api_samples"
+SHAPES = {name: spec.replay_shape for name, spec in registry.sources().items()}
 BOARDS = tuple(SHAPES)
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"the API captures are not here: {SAMPLES} is absent")
 

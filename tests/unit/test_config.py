@@ -10,15 +10,16 @@ from orchestration.config import ConfigError, Settings
 def test_defaults_use_the_sandbox_and_the_local_warehouse():
     settings = Settings.from_env({})
     assert settings.warehouse_url is None
-    assert settings.uses_sandbox
-    assert settings.rate_limit_per_min == 600.0
+    assert settings.uses_sandbox_for("jsearch")
+    assert settings.source_config("jsearch").rate_limit_per_min == 600.0
 
 
 def test_a_key_switches_to_the_real_api_with_its_rate_limit():
     settings = Settings.from_env({"RAPIDAPI_KEY": "k"})
-    assert not settings.uses_sandbox
-    assert settings.rate_limit_per_min == 60.0
-    assert Settings.from_env({"RAPIDAPI_KEY": "k", "JSEARCH_RATE_LIMIT_PER_MIN": "30"}).rate_limit_per_min == 30.0
+    assert not settings.uses_sandbox_for("jsearch")
+    assert settings.source_config("jsearch").rate_limit_per_min == 60.0
+    custom = Settings.from_env({"RAPIDAPI_KEY": "k", "JSEARCH_RATE_LIMIT_PER_MIN": "30"})
+    assert custom.source_config("jsearch").rate_limit_per_min == 30.0
 
 
 @pytest.mark.parametrize(("env", "message"), [

@@ -14,20 +14,8 @@
 
 with
 
-new_loads as (
-    {{ new_complete_loads('raw_jsearch') }}
-),
-
 raw_postings as (
-    select
-        loaded.job_id,
-        loaded.posted_at,
-        loaded.posted_at_source,
-        loaded.fetched_at,
-        loaded.payload,
-        loaded._dlt_load_id as load_id
-    from {{ source('raw_jsearch', 'job_postings') }} as loaded
-    where loaded._dlt_load_id in (select new_loads.load_id from new_loads)
+    {{ raw_postings_of_new_loads('raw_jsearch', with_country=false) }}
 ),
 
 -- one jsonb_to_record per row: each `payload ->> 'key'` would decompress the whole payload again

@@ -1,0 +1,42 @@
+"""Remotive in the source registry (dlt_pipelines/registry.py)."""
+
+from __future__ import annotations
+
+from dlt_pipelines.common.replay import ResponseShape
+from dlt_pipelines.job_boards import DOMAIN, board_sandbox
+from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
+from dlt_pipelines.remotive import remotive_source, settings
+from dlt_pipelines.remotive.config import RemotiveConfig
+
+
+def build(config: RemotiveConfig, context: BuildContext):
+    backfill = context.backfill
+    return remotive_source(
+        session=context.session,
+        base_url=context.base_url,
+        categories=config.categories[:1] if backfill else config.categories,
+        search=config.search,
+        limit=config.limit,
+        max_calls_per_day=0 if backfill else config.max_calls_per_day,
+        now=context.now,
+        backfill=backfill,
+    )
+
+
+def probe(config: RemotiveConfig, base_url: str) -> Probe:
+    return Probe(f"{base_url} not called (the API allows {config.max_calls_per_day} calls a day)", None)
+
+
+SOURCE = SourceSpec(
+    name="remotive",
+    domain=DOMAIN,
+    api_name=settings.API_NAME,
+    key_variable=settings.KEY_VARIABLE,
+    real_base_url=settings.REAL_BASE_URL,
+    read_config=RemotiveConfig.from_env,
+    build=build,
+    replay_shape=ResponseShape("remotive", settings.ITEMS_KEY, settings.ID_FIELD,
+                               lambda items: {"job-count": len(items), "jobs": items}),
+    probe=probe,
+    sandbox=board_sandbox,
+)
