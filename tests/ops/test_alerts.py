@@ -99,7 +99,8 @@ def test_a_terminated_run_is_recorded_as_failed_and_alerted(fresh_database, rece
     silent.listen(16)
     env = clean_env(WAREHOUSE_URL=fresh_database, RAPIDAPI_KEY=API_KEY,
                     JSEARCH_BASE_URL=f"http://127.0.0.1:{silent.getsockname()[1]}", HTTP_TIMEOUT_SECONDS="120",
-                    ALERT_WEBHOOK_URL=receiver.url, ELT_BUILD_DIR=str(tmp_path), ELT_STAGE_RETRIES="el=3")
+                    ALERT_WEBHOOK_URL=receiver.url, ELT_BUILD_DIR=str(tmp_path), ELT_STAGE_RETRIES="el=3",
+                    ELT_SOURCES="jsearch")
     run = subprocess.Popen([sys.executable, "-m", "orchestration", "run"], cwd=REPO_ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -52,7 +52,7 @@ def test_an_extract_stuck_on_a_silent_api_is_stopped_by_the_stage_limit(fresh_da
     started = time.monotonic()
     try:
         with pytest.raises(StageError, match=r"stage 'el:jsearch' failed: timed out after 1\.5s"):
-            extract_load(settings, fresh_database)
+            extract_load(settings, fresh_database, ("jsearch",))
     finally:
         silent.close()
     assert time.monotonic() - started < 60  # far below the 120 s HTTP timeout it would otherwise wait
