@@ -135,6 +135,16 @@
     {{ return(adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none) }}
 {%- endmacro %}
 
+{#- Whether a source table has a column (true while parsing): a raw table loaded before a column
+    was added lacks it until its board is loaded again. -#}
+{% macro raw_column_exists(source_name, table_name, column_name) -%}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(source(source_name, table_name)) -%}
+    {{ return(column_name in columns | map(attribute='name') | list) }}
+{%- endmacro %}
+
 {#- True unless a board's raw tables are missing (the board was never loaded into this
     warehouse): its staging model is then empty instead of failing the whole build. -#}
 {% macro raw_tables_exist(source_name) -%}

@@ -20,6 +20,7 @@ from requests import Request, Response
 
 from dlt_pipelines.adzuna.helpers import check_item, max_days_old, with_page
 from dlt_pipelines.adzuna.settings import (
+    ID_FIELD,
     ITEMS_KEY,
     MAX_RESULTS_PER_PAGE,
     RETENTION,
@@ -73,7 +74,7 @@ def adzuna_source(
     def job_postings() -> Iterator[Any]:
         fetched_at = now()
         tracker = PostingTracker(dlt.current.resource_state(), RETENTION, fetched_at, backfill=backfill)
-        batcher = Batcher(tracker, lambda item: check_item(item, fetched_at), VOLATILE_FIELDS)
+        batcher = Batcher(tracker, lambda item: check_item(item, fetched_at), ID_FIELD, VOLATILE_FIELDS)
         days = max_days_old(tracker.newest, fetched_at, timedelta(hours=lookback_hours), first_run_days)
         for country in countries:
             for search in what:

@@ -17,7 +17,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
 from dlt_pipelines.arbeitnow.helpers import all_older_than, check_item
-from dlt_pipelines.arbeitnow.settings import ITEMS_KEY, MAX_PAGES, NEXT_PAGE_PATH, RETENTION, SEARCH_PATH
+from dlt_pipelines.arbeitnow.settings import ID_FIELD, ITEMS_KEY, MAX_PAGES, NEXT_PAGE_PATH, RETENTION, SEARCH_PATH
 from dlt_pipelines.common.http import ResilientSession
 from dlt_pipelines.common.incremental import Batcher, PostingTracker
 from dlt_pipelines.common.records import RAW_TABLE
@@ -38,7 +38,7 @@ def arbeitnow_source(
     def job_postings() -> Iterator[Any]:
         fetched_at = now()
         tracker = PostingTracker(dlt.current.resource_state(), RETENTION, fetched_at, backfill=backfill)
-        batcher = Batcher(tracker, lambda item: check_item(item, fetched_at))
+        batcher = Batcher(tracker, lambda item: check_item(item, fetched_at), ID_FIELD)
         for number, page in enumerate(client.paginate(SEARCH_PATH), start=1):
             yield from batcher.add(page, None)
             if number >= max_pages or (not backfill and all_older_than(page, tracker.horizon)):

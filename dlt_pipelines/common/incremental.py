@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from dlt.common import logger
 
-from dlt_pipelines.common.records import Rejected, change_hash, hinted_postings, hinted_rejected
+from dlt_pipelines.common.records import Rejected, change_hash, hinted_postings, hinted_rejected, reject_key
 
 FIRST_SEEN = "first_seen"
 BATCH_ROWS = 5000
@@ -41,8 +41,10 @@ class PostingTracker:
         self.fetched_at = fetched_at
         self.backfill = backfill
         self.recent: dict[str, list[Any]] = state.setdefault("recent", {})
-        # records already quarantined: key -> when first rejected (see Batcher.add)
-        self.rejects: dict[str, str] = state.setdefault("rejects", {})
+        # records already quarantined: reject_key -> when first rejected (see Batcher.add)
+        self.rejects: dict[str, str] = state.setdefault("reject_keys", {})
+        # the keys of before reject_key (they had the search: one reject per query), until they expire
+        self.legacy_rejects: dict[str, str] = state.get("rejects", {})
         raw = state.get("newest_posted_at")
         self.newest: datetime | None = datetime.fromisoformat(raw) if raw else None
         self.horizon = self.newest - retention if self.newest else None
@@ -66,20 +68,25 @@ class PostingTracker:
             self.newest = posted_at
         return posted_at
 
-    def first_rejection(self, key: str) -> bool:
-        """True the first time a bad record is seen (within the retention): only then is it quarantined."""
+    def first_rejection(self, key: str, legacy_key: str) -> bool:
+        """True the first time a bad record is seen (within the retention): only then is it quarantined.
+        One quarantined under its legacy key is not stored again: its row has no reject_key."""
         if key in self.rejects:
             return False
-        self.rejects[key] = self.fetched_at.isoformat()
-        return True
+        legacy_at = self.legacy_rejects.get(legacy_key)
+        self.rejects[key] = legacy_at or self.fetched_at.isoformat()
+        return legacy_at is None
 
     def finish(self, board: str) -> None:
         """Store the newest time and forget postings that can no longer be re-listed as unknown."""
         if self.skipped_old:
             logger.info("%s: skipped %d postings posted before the remembered horizon", board, self.skipped_old)
         reject_cutoff = self.fetched_at - self.first_seen_retention
-        for key in [k for k, at in self.rejects.items() if datetime.fromisoformat(at) < reject_cutoff]:
-            del self.rejects[key]
+        for rejects in (self.rejects, self.legacy_rejects):
+            for key in [k for k, at in rejects.items() if datetime.fromisoformat(at) < reject_cutoff]:
+                del rejects[key]
+        if not self.legacy_rejects:
+            self.state.pop("rejects", None)
         if self.newest is None:
             return
         self.state["newest_posted_at"] = self.newest.isoformat()
@@ -95,9 +102,10 @@ class PostingTracker:
 class Batcher:
     """Turns API items into hinted Arrow tables: postings that pass, rejects with their reason."""
 
-    def __init__(self, tracker: PostingTracker, check: Callable[[Any], tuple[str, datetime, str]],
+    def __init__(self, tracker: PostingTracker, check: Callable[[Any], tuple[str, datetime, str]], id_field: str,
                  volatile: Iterable[str] = (), with_country: bool = True) -> None:
         self.tracker = tracker
+        self.id_field = id_field  # the board's record id: what tells bad records apart (records.reject_key)
         self.with_country = with_country
         self.check = check  # item -> (job_id, posted_at, posted_from), raises Rejected
         self.volatile = tuple(volatile)
@@ -105,11 +113,12 @@ class Batcher:
         self.rejected: list[tuple[Any, ...]] = []
 
     def add(self, items: Iterable[Any], query: str | None, country: str | None = None) -> Iterator[Any]:
-        """A bad record is quarantined once: the API serves it again on every call, so a rerun
-        would otherwise reject it again. It is recognised by its bytes, the search and the valid
-        posting listed before it (the board's order is stable), so equal bad records at different
-        places stay distinct. (A bad record that moves in the listing may be quarantined again:
-        a duplicate in the rejected table, never a loss.)"""
+        """A bad record is quarantined once: every query that returns it and every rerun serves it
+        again. It is recognised by its reject_key (its id, else its content, else its place after
+        the valid posting listed before it: the board's order is stable), kept in the state for the
+        retention; the insert-only merge on reject_key stores it once even past that. The first
+        query and run to reject it are the ones kept. (A value that is not an object and moves in
+        the listing may be quarantined again: a duplicate in the rejected table, never a loss.)"""
         fetched_at = self.tracker.fetched_at
         previous, run = "", 0
         for item in items:
@@ -117,9 +126,10 @@ class Batcher:
                 job_id, posted_at, posted_from = self.check(item)
             except Rejected as problem:
                 run += 1  # bad records in a row after the same posting are told apart by position
-                key = hashlib.blake2b(orjson.dumps([item, query, country, previous, run]), digest_size=8).hexdigest()
-                if self.tracker.first_rejection(key):
-                    self.rejected.append((fetched_at, str(problem), query, item))
+                reason = str(problem)
+                key = reject_key(item, reason, self.id_field, (previous, run), self.volatile)
+                if self.tracker.first_rejection(key, _legacy_key(item, query, country, previous, run)):
+                    self.rejected.append((fetched_at, reason, query, item, key))
                 continue
             previous, run = job_id, 0
             admitted = self.tracker.admit(job_id, posted_at, posted_from, change_hash(item, self.volatile))
@@ -139,6 +149,11 @@ class Batcher:
             self.rows = []
         # always declared, so the quarantine model has a table to read even before the first reject
         yield hinted_rejected([])
+
+
+def _legacy_key(item: Any, query: str | None, country: str | None, previous: str, run: int) -> str:
+    """The state key of a bad record before reject_key (remembered for the retention after the upgrade)."""
+    return hashlib.blake2b(orjson.dumps([item, query, country, previous, run]), digest_size=8).hexdigest()
 
 
 def first_seen_day(fetched_at: datetime) -> datetime:

@@ -1,9 +1,10 @@
 """The raw tables every job-board source writes, as Arrow tables, and the helpers to fill them.
 
 Each board loads `raw_<board>.job_postings` (merge on `job_id`, the API item untouched as
-`payload` jsonb) and `raw_<board>.job_postings_rejected` (append; records that cannot be loaded,
-with the reason, kept byte-exact). Arrow tables go to Postgres as csv through COPY, several times
-faster than INSERT statements; `payload` travels as a JSON string that dlt loads as json.
+`payload` jsonb) and `raw_<board>.job_postings_rejected` (records that cannot be loaded, with the
+reason, kept byte-exact; merged insert-only on `reject_key`, so each bad record is stored once).
+Arrow tables go to Postgres as csv through COPY, several times faster than INSERT statements;
+`payload` travels as a JSON string that dlt loads as json.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ REJECTED_SCHEMA = pa.schema([
     ("reason", pa.string()),
     ("search_query", pa.string()),
     ("raw_json", pa.string()),  # text, not json: the record may be any JSON value, kept byte-exact
+    ("reject_key", pa.string()),  # the bad record and its reason (see reject_key), last as dlt adds it
 ])
 
 POSTINGS_HINTS = dlt.mark.make_hints(
@@ -56,10 +58,15 @@ POSTINGS_HINTS = dlt.mark.make_hints(
         "posted_at": {"data_type": "timestamp", "nullable": False},
     },
 )
+# insert-only: a record stored before keeps its row (the first rejected_at, search_query and load).
+# Rows stored before the key existed have a null reject_key: they are kept, never matched
+# (marts.quarantined_records tells their duplicates apart).
 REJECTED_HINTS = dlt.mark.make_hints(
     table_name=REJECTED_TABLE,
-    write_disposition="append",
-    columns={"reason": {"data_type": "text", "nullable": False}},
+    primary_key="reject_key",
+    write_disposition={"disposition": "merge", "strategy": "insert-only"},
+    columns={"reason": {"data_type": "text", "nullable": False},
+             "reject_key": {"data_type": "text", "nullable": True}},
 )
 
 
@@ -100,6 +107,21 @@ def change_hash(item: dict[str, Any], volatile: Iterable[str] = ()) -> str:
     return hashlib.blake2b(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
 
 
+def reject_key(item: Any, reason: str, id_field: str, place: tuple[str, int], volatile: Iterable[str] = ()) -> str:
+    """The key of a rejected record: equal for the same bad record rejected for the same reason,
+    whichever query, page or run served it. A record is known by the board's id when it has one,
+    else by its content without the volatile fields; a value that is not an object (null, a
+    string) has no content of its own and is known by its `place`: the valid posting listed before
+    it and its position among the bad records after that posting."""
+    if isinstance(item, dict):
+        raw = item.get(id_field)
+        known = (isinstance(raw, str) and raw.strip()) or (isinstance(raw, int) and not isinstance(raw, bool))
+        identity = ["id", str(raw).strip()] if known else ["content", change_hash(item, volatile)]
+    else:
+        identity = ["value", item, *place]
+    return hashlib.blake2b(orjson.dumps([identity, reason]), digest_size=16).hexdigest()
+
+
 def postings_table(rows: Sequence[tuple[Any, ...]], with_country: bool = False) -> pa.Table:
     """Rows (job_id, posted_at, posted_at_source, search_query, fetched_at, item[, search_country])."""
     schema = POSTINGS_WITH_COUNTRY_SCHEMA if with_country else POSTINGS_SCHEMA
@@ -116,13 +138,16 @@ def postings_table(rows: Sequence[tuple[Any, ...]], with_country: bool = False) 
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def rejected_table(rows: Sequence[tuple[datetime, str, str | None, Any]]) -> pa.Table:
+RejectedRow = tuple[datetime, str, str | None, Any, str]  # rejected_at, reason, search_query, item, reject_key
+
+
+def rejected_table(rows: Sequence[RejectedRow]) -> pa.Table:
     """Rejected records with their reason; an empty table still creates the table downstream reads."""
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in REJECTED_SCHEMA]
     raw = [orjson.dumps(item).decode() for item in columns[3]]
     return pa.Table.from_arrays(
         [pa.array(columns[0], TIMESTAMP), pa.array(columns[1], pa.string()),
-         pa.array(columns[2], pa.string()), pa.array(raw, pa.string())],
+         pa.array(columns[2], pa.string()), pa.array(raw, pa.string()), pa.array(columns[4], pa.string())],
         schema=REJECTED_SCHEMA,
     )
 
@@ -131,5 +156,5 @@ def hinted_postings(rows: Sequence[tuple[Any, ...]], with_country: bool = False)
     return dlt.mark.with_hints(postings_table(rows, with_country), POSTINGS_HINTS, create_table_variant=True)
 
 
-def hinted_rejected(rows: Sequence[tuple[datetime, str, str | None, Any]]) -> Any:
+def hinted_rejected(rows: Sequence[RejectedRow]) -> Any:
     return dlt.mark.with_hints(rejected_table(rows), REJECTED_HINTS, create_table_variant=True)

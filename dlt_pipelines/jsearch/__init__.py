@@ -1,8 +1,8 @@
 """dlt source for JSearch (RapidAPI) job postings: the real API with a key, the sandbox without.
 
 Loads `raw_jsearch.job_postings` (merge on `job_id`; the API item kept untouched as `payload`
-jsonb beside the few columns the load needs) and `raw_jsearch.job_postings_rejected` (append;
-records that cannot be loaded, with the reason, never dropped).
+jsonb beside the few columns the load needs) and `raw_jsearch.job_postings_rejected` (stored once
+per bad record; records that cannot be loaded, with the reason, never dropped).
 
 Incremental: the resource keeps, in dlt's resource state, the newest posting time loaded and a
 change hash of every posting inside the lookback window. A run asks the API only for the
@@ -26,7 +26,7 @@ from dlt_pipelines.common.http import ResilientSession
 from dlt_pipelines.common.incremental import Batcher, PostingTracker
 from dlt_pipelines.common.records import RAW_TABLE
 from dlt_pipelines.jsearch.helpers import check_item, date_window, posted_at_of
-from dlt_pipelines.jsearch.settings import PAGE_SIZE, RAPIDAPI_HOST, SEARCH_PATH, VOLATILE_FIELDS
+from dlt_pipelines.jsearch.settings import ID_FIELD, PAGE_SIZE, RAPIDAPI_HOST, SEARCH_PATH, VOLATILE_FIELDS
 
 FIRST_SEEN_RETENTION = timedelta(days=31)  # the API lists a posting for about a month
 
@@ -68,7 +68,8 @@ def jsearch_source(
         fetched_at = now()
         tracker = PostingTracker(dlt.current.resource_state(), timedelta(hours=lookback_hours), fetched_at,
                                  backfill=backfill, first_seen_retention=FIRST_SEEN_RETENTION)
-        batcher = Batcher(tracker, lambda item: _checked(item, fetched_at), VOLATILE_FIELDS, with_country=False)
+        batcher = Batcher(tracker, lambda item: _checked(item, fetched_at), ID_FIELD, VOLATILE_FIELDS,
+                          with_country=False)
         params = {"country": country, "num_pages": num_pages, "date_posted": date_window(tracker.horizon, fetched_at)}
         for query in queries:
             pages = client.paginate(SEARCH_PATH, params={**params, "query": query},

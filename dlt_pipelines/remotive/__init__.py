@@ -24,7 +24,7 @@ from dlt_pipelines.common.http import ResilientSession
 from dlt_pipelines.common.incremental import Batcher, PostingTracker
 from dlt_pipelines.common.records import RAW_TABLE
 from dlt_pipelines.remotive.helpers import calls_in_window, check_item
-from dlt_pipelines.remotive.settings import ITEMS_KEY, MAX_CALLS_PER_DAY, RETENTION, SEARCH_PATH
+from dlt_pipelines.remotive.settings import ID_FIELD, ITEMS_KEY, MAX_CALLS_PER_DAY, RETENTION, SEARCH_PATH
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def remotive_source(
         state = dlt.current.resource_state()
         fetched_at = now()
         tracker = PostingTracker(state, RETENTION, fetched_at, backfill=backfill)
-        batcher = Batcher(tracker, lambda item: check_item(item, fetched_at))
+        batcher = Batcher(tracker, lambda item: check_item(item, fetched_at), ID_FIELD)
         for category in categories:
             calls = calls_in_window(state.get("calls", []), fetched_at)
             if max_calls_per_day and len(calls) >= max_calls_per_day:

@@ -397,10 +397,19 @@ def adzuna_item(post: BoardPosting, search_token: str) -> dict[str, Any]:
 # --- faults on board items ---------------------------------------------------------------------
 
 
+def fault_index(board: str, number: int) -> int:
+    """The index item faults are drawn for, for posting `number` of a board: apart from JSearch's."""
+    return number * 4 + BOARDS.index(board) + 1
+
+
+def board_malformed_kind(faults: FaultConfig, seed: int, board: str, number: int) -> str | None:
+    """The malformed kind posting `number` of a board is served with, or None (what tests expect)."""
+    return malformed_kind(faults, seed, fault_index(board, number))
+
+
 def apply_board_faults(faults: FaultConfig, seed: int, board: str, number: int, item: dict[str, Any]) -> Any:
     """The item as served: maybe malformed (wins) or drifted, decided by (seed, board, number)."""
-    index = number * 4 + BOARDS.index(board) + 1  # apart from JSearch's indices
-    kind = malformed_kind(faults, seed, index)
+    kind = board_malformed_kind(faults, seed, board, number)
     if kind == MALFORMED_NOT_OBJECT_STRING:
         return NOT_OBJECT_STRING
     if kind == MALFORMED_NOT_OBJECT_NULL:
@@ -414,7 +423,7 @@ def apply_board_faults(faults: FaultConfig, seed: int, board: str, number: int, 
         elif kind == MALFORMED_NULL_TIMESTAMP:
             broken[TIME_FIELD[board]] = None
         return broken
-    kind = drift_kind(faults, seed, index)
+    kind = drift_kind(faults, seed, fault_index(board, number))
     if kind is None:
         return item
     drifted = dict(item)

@@ -32,7 +32,7 @@ def board_settings(tmp_path, base_url: str, now: datetime, **env: str):
         tmp_path,
         REMOTIVE_BASE_URL=base_url, ARBEITNOW_BASE_URL=base_url, ADZUNA_BASE_URL=base_url,
         ELT_AS_OF=now.isoformat(), REMOTIVE_CATEGORIES=",".join(REMOTIVE_CATEGORIES),
-        ADZUNA_COUNTRIES=",".join(ADZUNA_COUNTRIES), ADZUNA_WHAT="data engineer",
+        ADZUNA_COUNTRIES=",".join(ADZUNA_COUNTRIES), ADZUNA_WHAT=env.pop("ADZUNA_WHAT", "data engineer"),
         REMOTIVE_MAX_CALLS_PER_DAY=env.pop("REMOTIVE_MAX_CALLS_PER_DAY", "0"),
         ARBEITNOW_RATE_LIMIT_PER_MIN="0", ADZUNA_RATE_LIMIT_PER_MIN="0",
         HTTP_BACKOFF_MAX_SECONDS=env.pop("HTTP_BACKOFF_MAX_SECONDS", "0.05"), **env,

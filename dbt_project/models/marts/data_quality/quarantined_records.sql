@@ -2,27 +2,75 @@
 
 {#- Every record kept out of the marts, with the rule it failed, from every board: the sources'
     rejects (not a posting at all) and staged postings that fail a hard rule. Nothing is dropped
-    silently. A board never loaded into this warehouse has no rejects table and adds nothing. -#}
+    silently. A board never loaded into this warehouse has no rejects table and adds nothing.
+    A source reject counts once per bad record: rows share a record_key (the source's reject_key;
+    rows loaded before it existed get one from their id, content or place, see below). -#}
 
 {%- set boards = {'jsearch': 'job_id', 'remotive': 'id', 'arbeitnow': 'slug', 'adzuna': 'id'} %}
 
 with
 
 {% for board, id_key in boards.items() %}
-    {{ board }}_rejected as (
-        {%- if raw_table_exists('raw_' ~ board, 'job_postings_rejected') %}
+    {%- set has_table = raw_table_exists('raw_' ~ board, 'job_postings_rejected') %}
+    {%- if has_table %}
+        {{ board }}_rejected_rows as (
             select
-                '{{ board }}' as source_name,
-                'source_rejected' as rule_name,
                 rejected.reason,
                 coalesce(
-                    case when rejected.raw_json ~ '^\s*\{' then rejected.raw_json::jsonb ->> '{{ id_key }}' end,
+                    case
+                        when rejected.raw_json ~ '^\s*\{'
+                            then nullif(btrim(rejected.raw_json::jsonb ->> '{{ id_key }}'), '')
+                    end,
                     md5(rejected.raw_json)
                 ) as record_id,
-                rejected.rejected_at as detected_at,
-                rejected._dlt_load_id as load_id,
-                rejected.raw_json
+                rejected.rejected_at,
+                rejected._dlt_load_id,
+                rejected.raw_json,
+                rejected.search_query,
+                {%- if raw_column_exists('raw_' ~ board, 'job_postings_rejected', 'reject_key') %}
+                    rejected.reject_key
+                {%- else %}
+                    null::text as reject_key
+                {%- endif %}
             from {{ source('raw_' ~ board, 'job_postings_rejected') }} as rejected
+        ),
+
+        {{ board }}_rejected_keyed as (
+            select
+                *,
+                coalesce(
+                    reject_key,
+                    -- stored before reject_key, once per query that returned it: the record is its id
+                    -- (or content); equal values that are not objects, at n places of a listing, are n
+                    -- records, ranked alike in every query of the load
+                    'legacy:' || md5(concat_ws(
+                        '|', reason, record_id,
+                        case
+                            when raw_json !~ '^\s*\{'
+                                then _dlt_load_id || '#' || row_number() over (
+                                    partition by _dlt_load_id, search_query, reason, raw_json
+                                    order by rejected_at
+                                )
+                        end
+                    ))
+                ) as record_key
+            from {{ board }}_rejected_rows
+        ),
+    {%- endif %}
+
+    {{ board }}_rejected as (
+        {%- if has_table %}
+            -- each bad record once, as first rejected
+            select distinct on (record_key)
+                '{{ board }}' as source_name,
+                'source_rejected' as rule_name,
+                reason,
+                record_id,
+                rejected_at as detected_at,
+                _dlt_load_id as load_id,
+                raw_json
+            from {{ board }}_rejected_keyed
+            order by record_key asc, rejected_at asc, _dlt_load_id asc
         {%- else %}
             select
                 null::text as source_name,
