@@ -4,7 +4,7 @@
 (`sort_by=date`), `max_days_old` narrowed to what the remembered newest posting time and the
 lookback require. Ids are numeric strings, descriptions truncated, `salary_is_predicted` "0"/"1",
 company/location/category nested. `search_country` records the country endpoint. Only new or
-changed postings are loaded (see common/incremental.py).
+changed postings are loaded (see job_boards/incremental.py).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from dlt_pipelines.adzuna.settings import (
     VOLATILE_FIELDS,
 )
 from dlt_pipelines.common.http import ResilientSession
-from dlt_pipelines.common.incremental import Batcher, PostingTracker
-from dlt_pipelines.common.records import RAW_TABLE
+from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
+from dlt_pipelines.job_boards.records import RAW_TABLE
 
 
 class PathPagePaginator(BasePaginator):

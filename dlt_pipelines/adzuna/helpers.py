@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from dlt_pipelines.adzuna.settings import ID_FIELD, TIME_FIELD
-from dlt_pipelines.common.incremental import check_board_item
-from dlt_pipelines.common.records import iso_time
+from dlt_pipelines.job_boards.incremental import check_board_item
+from dlt_pipelines.job_boards.records import iso_time
 
 PAGE_IN_PATH = re.compile(r"/search/\d+(?=$|\?)")
 

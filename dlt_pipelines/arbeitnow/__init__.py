@@ -3,7 +3,7 @@
 Pages follow `links.next` (dlt's JSONLinkPaginator); the id is `slug`, `created_at` is epoch
 seconds, descriptions are HTML, many postings are in German. The board lists newest first, so
 paging stops at the first page whose postings are all older than the remembered horizon (they
-were loaded before). Only new or changed postings are loaded (see common/incremental.py).
+were loaded before). Only new or changed postings are loaded (see job_boards/incremental.py).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 from dlt_pipelines.arbeitnow.helpers import all_older_than, check_item
 from dlt_pipelines.arbeitnow.settings import ID_FIELD, ITEMS_KEY, MAX_PAGES, NEXT_PAGE_PATH, RETENTION, SEARCH_PATH
 from dlt_pipelines.common.http import ResilientSession
-from dlt_pipelines.common.incremental import Batcher, PostingTracker
-from dlt_pipelines.common.records import RAW_TABLE
+from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
+from dlt_pipelines.job_boards.records import RAW_TABLE
 
 
 @dlt.source(name="arbeitnow", max_table_nesting=0)

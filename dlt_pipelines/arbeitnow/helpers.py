@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from dlt_pipelines.arbeitnow.settings import ID_FIELD, TIME_FIELD
-from dlt_pipelines.common.incremental import check_board_item
-from dlt_pipelines.common.records import epoch_time
+from dlt_pipelines.job_boards.incremental import check_board_item
+from dlt_pipelines.job_boards.records import epoch_time
 
 
 def check_item(item: Any, fetched_at: datetime) -> tuple[str, datetime, str]:

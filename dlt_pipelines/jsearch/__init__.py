@@ -23,8 +23,8 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import RangePaginator
 
 from dlt_pipelines.common.http import ResilientSession
-from dlt_pipelines.common.incremental import Batcher, PostingTracker
-from dlt_pipelines.common.records import RAW_TABLE
+from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
+from dlt_pipelines.job_boards.records import RAW_TABLE
 from dlt_pipelines.jsearch.helpers import check_item, date_window, posted_at_of
 from dlt_pipelines.jsearch.settings import ID_FIELD, PAGE_SIZE, RAPIDAPI_HOST, SEARCH_PATH, VOLATILE_FIELDS
 
@@ -62,7 +62,7 @@ def jsearch_source(
         headers["X-RapidAPI-Key"] = api_key
     client = RESTClient(base_url=base_url, headers=headers, session=session, data_selector="data")
 
-    # Table hints travel with the data (two tables from one stream): see common/records.py.
+    # Table hints travel with the data (two tables from one stream): see job_boards/records.py.
     @dlt.resource(name=RAW_TABLE, write_disposition="append")
     def job_postings() -> Iterator[Any]:
         fetched_at = now()

@@ -6,14 +6,14 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from dlt_pipelines.common import records
-from dlt_pipelines.common.records import (  # noqa: F401 - re-exported: the source and its tests use them here
+from dlt_pipelines.job_boards import records
+from dlt_pipelines.job_boards.records import (  # noqa: F401 - re-exported: the source and its tests use them here
     Rejected,
     postings_table,
     rejected_table,
 )
-from dlt_pipelines.common.records import epoch_time as _epoch
-from dlt_pipelines.common.records import iso_time as _iso
+from dlt_pipelines.job_boards.records import epoch_time as _epoch
+from dlt_pipelines.job_boards.records import iso_time as _iso
 from dlt_pipelines.jsearch.settings import ALL_DATES, DATE_WINDOWS, ID_FIELD, VOLATILE_FIELDS
 
 RELATIVE_AGE = re.compile(r"^\s*(\d+)\+?\s*(minute|hour|day|week|month)s?\s+ago\s*$", re.IGNORECASE)

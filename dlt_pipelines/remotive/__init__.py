@@ -2,7 +2,7 @@
 
 One call per configured category returns every current posting of it (no paging, no date
 filter); HTML descriptions, `publication_date` without a zone (UTC), free-text `salary`. Only new
-or changed postings are loaded (see common/incremental.py).
+or changed postings are loaded (see job_boards/incremental.py).
 
 The API asks for at most 4 calls a day: the times of the last calls are kept in the resource
 state, and a call that would exceed `max_calls_per_day` in the trailing 24 hours is skipped, with
@@ -21,8 +21,8 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 
 from dlt_pipelines.common.http import ResilientSession
-from dlt_pipelines.common.incremental import Batcher, PostingTracker
-from dlt_pipelines.common.records import RAW_TABLE
+from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
+from dlt_pipelines.job_boards.records import RAW_TABLE
 from dlt_pipelines.remotive.helpers import calls_in_window, check_item
 from dlt_pipelines.remotive.settings import ID_FIELD, ITEMS_KEY, MAX_CALLS_PER_DAY, RETENTION, SEARCH_PATH
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dlt_pipelines.common.incremental import check_board_item
-from dlt_pipelines.common.records import iso_time
+from dlt_pipelines.job_boards.incremental import check_board_item
+from dlt_pipelines.job_boards.records import iso_time
 from dlt_pipelines.remotive.settings import CALL_WINDOW, ID_FIELD, TIME_FIELD
 
 

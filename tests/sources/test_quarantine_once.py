@@ -19,7 +19,7 @@ import orjson
 import psycopg2
 import pytest
 
-from dlt_pipelines.common.incremental import Batcher, PostingTracker
+from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
 from dlt_pipelines.remotive.helpers import check_item
 from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig

@@ -10,8 +10,8 @@ from dlt_pipelines.adzuna.helpers import check_item as adzuna_check
 from dlt_pipelines.adzuna.helpers import country_of, max_days_old, with_page
 from dlt_pipelines.arbeitnow.helpers import all_older_than
 from dlt_pipelines.arbeitnow.helpers import check_item as arbeitnow_check
-from dlt_pipelines.common.incremental import PostingTracker
-from dlt_pipelines.common.records import Rejected, postings_table
+from dlt_pipelines.job_boards.incremental import PostingTracker
+from dlt_pipelines.job_boards.records import Rejected, postings_table
 from dlt_pipelines.remotive.helpers import calls_in_window
 from dlt_pipelines.remotive.helpers import check_item as remotive_check
 

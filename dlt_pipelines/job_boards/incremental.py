@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from dlt.common import logger
 
-from dlt_pipelines.common.records import Rejected, change_hash, hinted_postings, hinted_rejected, reject_key
+from dlt_pipelines.job_boards.records import Rejected, change_hash, hinted_postings, hinted_rejected, reject_key
 
 FIRST_SEEN = "first_seen"
 BATCH_ROWS = 5000
