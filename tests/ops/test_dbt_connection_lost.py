@@ -130,7 +130,6 @@ def test_a_dbt_build_whose_backend_is_terminated_fails_naming_the_lost_connectio
     terminator = BackendTerminator(url, lock_holder)
     settings = make_settings(tmp_path, WAREHOUSE_URL=url, ELT_STAGE_RETRIES="*=0")
     target = tmp_path / "target"
-    started = time.monotonic()
     try:
         lock_holder.cursor().execute("lock table ops.run_log in access exclusive mode")
         terminator.start()
@@ -142,7 +141,6 @@ def test_a_dbt_build_whose_backend_is_terminated_fails_naming_the_lost_connectio
         terminator.join(10)
         lock_holder.rollback()
         lock_holder.close()
-    assert time.monotonic() - started < 90
     assert terminator.terminated, "no dbt backend waited for the lock"
     message = str(failed.value)
     results = json.loads((target / "run_results.json").read_text())["results"]
