@@ -3,6 +3,12 @@
 Everything here is invented for the sandbox (company names are fictional); nothing is
 copied from captured API responses, so the generated data can ship with the project.
 Kept apart from the generator so the generator stays readable and the pools easy to extend.
+
+The large vocabularies are data files in ``vocabularies/`` (one YAML file per topic; each says
+what it holds in its header). This module keeps their shapes (the dataclasses), the small
+constants the generator branches on, and the loading: at import time each file is read, checked
+(:mod:`.vocabulary_files`) and turned into the same tuples and dicts the generator indexes.
+Order matters: picks are by position, so reordering a file changes what the sandbox serves.
 """
 
 from __future__ import annotations
@@ -11,6 +17,17 @@ import unicodedata
 from dataclasses import dataclass
 
 from dlt_pipelines.sandbox.hashing import mix64, text_salt
+from dlt_pipelines.sandbox.vocabulary_files import (
+    integer,
+    load_vocabulary,
+    number,
+    optional_text,
+    record,
+    record_of,
+    row_of,
+    text,
+    tuple_of,
+)
 
 # --- employment types ---------------------------------------------------------------------
 
@@ -59,244 +76,43 @@ class Country:
     benefits: tuple[tuple[str, str | None], ...]
 
 
-_COMMON_BENEFITS = (
-    ("Comprehensive health insurance", "health_insurance"),
-    ("Dental and vision coverage", "dental_coverage"),
-    ("Generous paid time off", "paid_time_off"),
-    ("Annual learning budget", None),
-    ("Flexible working hours", None),
-    ("Home office allowance", None),
-    ("Employee stock options", None),
-    ("Paid parental leave", "paid_time_off"),
-)
+_CITY = row_of(text, text, text, number, number)  # name, state, state code, latitude, longitude
+_BENEFIT = row_of(text, optional_text)  # benefit, highlight key or None
+_COUNTRY_SCHEMA = {
+    "code": text,
+    "name": text,
+    "weight": integer,
+    "currency": text,
+    "symbol": text,
+    "region": text,
+    "tld": text,
+    "indeed_host": text,
+    "annual_base": row_of(integer, integer, integer, integer),
+    "round_to": integer,
+    "cities": tuple_of(_CITY),
+    "local_boards": tuple_of(row_of(text, text)),
+    "title_suffixes": tuple_of(text),
+    "closing_lines": tuple_of(text),
+    "extra_benefits": tuple_of(_BENEFIT),
+}
 
-COUNTRIES: tuple[Country, ...] = (
-    Country(
-        "US",
-        "United States",
-        45,
-        "USD",
-        "$",
-        "North America",
-        "com",
-        "www.indeed.com",
-        (72000, 105000, 140000, 178000),
-        1000,
-        (
-            City("New York", "New York", "NY", 40.7127753, -74.0059728),
-            City("San Francisco", "California", "CA", 37.7749295, -122.4194155),
-            City("Seattle", "Washington", "WA", 47.6061389, -122.3328481),
-            City("Austin", "Texas", "TX", 30.267153, -97.7430608),
-            City("Chicago", "Illinois", "IL", 41.8781136, -87.6297982),
-            City("Boston", "Massachusetts", "MA", 42.3600825, -71.0588801),
-            City("Denver", "Colorado", "CO", 39.7392358, -104.990251),
-            City("Atlanta", "Georgia", "GA", 33.7489954, -84.3879824),
-            City("Washington", "District of Columbia", "DC", 38.9071923, -77.0368707),
-            City("Los Angeles", "California", "CA", 34.0549076, -118.242643),
-            City("Raleigh", "North Carolina", "NC", 35.7795897, -78.6381787),
-            City("Dallas", "Texas", "TX", 32.7766642, -96.7969879),
-            City("Miami", "Florida", "FL", 25.7616798, -80.1917902),
-            City("Minneapolis", "Minnesota", "MN", 44.977753, -93.2650108),
-            City("Pittsburgh", "Pennsylvania", "PA", 40.4406248, -79.9958864),
-            City("Salt Lake City", "Utah", "UT", 40.7607793, -111.8910474),
-            City("Columbus", "Ohio", "OH", 39.9611755, -82.9987942),
-            City("Portland", "Oregon", "OR", 45.515232, -122.6783853),
-        ),
-        (("Dice", "www.dice.com"), ("Monster", "www.monster.com"), ("SimplyHired", "www.simplyhired.com")),
-        (),
-        ("We participate in E-Verify.", "Applicants must be authorized to work in the U.S."),
-        _COMMON_BENEFITS + (("401(k) with company match", "retirement_savings"),),
-    ),
-    Country(
-        "GB",
-        "United Kingdom",
-        12,
-        "GBP",
-        "£",
-        "the UK and Europe",
-        "co.uk",
-        "uk.indeed.com",
-        (36000, 52000, 70000, 92000),
-        1000,
-        (
-            City("London", "England", "ENG", 51.5072178, -0.1275862),
-            City("Manchester", "England", "ENG", 53.4807593, -2.2426305),
-            City("Edinburgh", "Scotland", "SCT", 55.953252, -3.188267),
-            City("Bristol", "England", "ENG", 51.454513, -2.58791),
-            City("Leeds", "England", "ENG", 53.8007554, -1.5490774),
-            City("Cambridge", "England", "ENG", 52.1950788, 0.1312729),
-            City("Glasgow", "Scotland", "SCT", 55.8642, -4.251806),
-            City("Cardiff", "Wales", "WLS", 51.481581, -3.17909),
-        ),
-        (("Reed", "www.reed.co.uk"), ("Totaljobs", "www.totaljobs.com"), ("CWJobs", "www.cwjobs.co.uk")),
-        (),
-        ("We are a Disability Confident employer.", "Visa sponsorship is not available for this role."),
-        _COMMON_BENEFITS
-        + (
-            ("Pension scheme with employer contribution", "retirement_savings"),
-            ("Private medical insurance", "health_insurance"),
-        ),
-    ),
-    Country(
-        "DE",
-        "Germany",
-        10,
-        "EUR",
-        "€",
-        "the DACH region",
-        "de",
-        "de.indeed.com",
-        (46000, 61000, 78000, 96000),
-        1000,
-        (
-            City("Berlin", "Berlin", "BE", 52.5200066, 13.404954),
-            City("Munich", "Bavaria", "BY", 48.1351253, 11.5819806),
-            City("Hamburg", "Hamburg", "HH", 53.5510846, 9.9936818),
-            City("Frankfurt am Main", "Hesse", "HE", 50.1109221, 8.6821267),
-            City("Köln", "North Rhine-Westphalia", "NW", 50.937531, 6.9602786),
-            City("Stuttgart", "Baden-Württemberg", "BW", 48.7758459, 9.1829321),
-            City("Düsseldorf", "North Rhine-Westphalia", "NW", 51.2277411, 6.7734556),
-            City("Leipzig", "Saxony", "SN", 51.3396955, 12.3730747),
-        ),
-        (("StepStone", "www.stepstone.de"), ("XING", "www.xing.com")),
-        (" (m/w/d)", " (w/m/d)", " (m/f/d)"),
-        ("Wir freuen uns auf deine Bewerbung!", "Fluent German (C1) is a plus."),
-        _COMMON_BENEFITS
-        + (
-            ("30 days of paid vacation", "paid_time_off"),
-            ("Company pension plan (bAV)", "retirement_savings"),
-        ),
-    ),
-    Country(
-        "FR",
-        "France",
-        7,
-        "EUR",
-        "€",
-        "France and Europe",
-        "fr",
-        "fr.indeed.com",
-        (38000, 48000, 62000, 78000),
-        1000,
-        (
-            City("Paris", "Île-de-France", "IDF", 48.856614, 2.3522219),
-            City("Lyon", "Auvergne-Rhône-Alpes", "ARA", 45.764043, 4.835659),
-            City("Toulouse", "Occitanie", "OCC", 43.604652, 1.444209),
-            City("Nantes", "Pays de la Loire", "PDL", 47.218371, -1.553621),
-            City("Lille", "Hauts-de-France", "HDF", 50.62925, 3.057256),
-            City("Bordeaux", "Nouvelle-Aquitaine", "NAQ", 44.837789, -0.57918),
-            City("Grenoble", "Auvergne-Rhône-Alpes", "ARA", 45.188529, 5.724524),
-        ),
-        (("Welcome to the Jungle", "www.welcometothejungle.com"), ("APEC", "www.apec.fr")),
-        (" (H/F)", " (F/H)"),
-        ("Poste ouvert aux personnes en situation de handicap.", "Télétravail partiel possible."),
-        _COMMON_BENEFITS + (("Mutuelle and meal vouchers", "health_insurance"),),
-    ),
-    Country(
-        "NL",
-        "Netherlands",
-        5,
-        "EUR",
-        "€",
-        "the Benelux",
-        "nl",
-        "nl.indeed.com",
-        (42000, 56000, 72000, 90000),
-        1000,
-        (
-            City("Amsterdam", "North Holland", "NH", 52.3675734, 4.9041389),
-            City("Rotterdam", "South Holland", "ZH", 51.9244201, 4.4777325),
-            City("Utrecht", "Utrecht", "UT", 52.0907374, 5.1214201),
-            City("Eindhoven", "North Brabant", "NB", 51.4416, 5.4697225),
-            City("The Hague", "South Holland", "ZH", 52.0704978, 4.3006999),
-            City("Delft", "South Holland", "ZH", 52.0115769, 4.3570677),
-        ),
-        (("Nationale Vacaturebank", "www.nationalevacaturebank.nl"),),
-        (),
-        (
-            "A Certificate of Conduct (VOG) is required.",
-            "Relocation support to the Netherlands is available.",
-        ),
-        _COMMON_BENEFITS + (("Pension scheme", "retirement_savings"), ("NS business card", None)),
-    ),
-    Country(
-        "CA",
-        "Canada",
-        8,
-        "CAD",
-        "CA$",
-        "Canada",
-        "ca",
-        "ca.indeed.com",
-        (66000, 92000, 120000, 152000),
-        1000,
-        (
-            City("Toronto", "Ontario", "ON", 43.653226, -79.3831843),
-            City("Vancouver", "British Columbia", "BC", 49.2827291, -123.1207375),
-            City("Montréal", "Quebec", "QC", 45.5018869, -73.5673919),
-            City("Ottawa", "Ontario", "ON", 45.4215296, -75.6971931),
-            City("Calgary", "Alberta", "AB", 51.0447331, -114.0718831),
-            City("Waterloo", "Ontario", "ON", 43.4642578, -80.5204096),
-        ),
-        (("Job Bank", "www.jobbank.gc.ca"), ("Talent.com", "ca.talent.com")),
-        (),
-        ("Bilingual (English/French) candidates are encouraged to apply.",),
-        _COMMON_BENEFITS + (("RRSP matching", "retirement_savings"),),
-    ),
-    Country(
-        "IN",
-        "India",
-        8,
-        "INR",
-        "₹",
-        "India and APAC",
-        "in",
-        "in.indeed.com",
-        (650000, 1200000, 2200000, 3600000),
-        10000,
-        (
-            City("Bengaluru", "Karnataka", "KA", 12.9715987, 77.5945627),
-            City("Hyderabad", "Telangana", "TG", 17.385044, 78.486671),
-            City("Pune", "Maharashtra", "MH", 18.5204303, 73.8567437),
-            City("Mumbai", "Maharashtra", "MH", 19.0759837, 72.8776559),
-            City("Chennai", "Tamil Nadu", "TN", 13.0826802, 80.2707184),
-            City("Gurugram", "Haryana", "HR", 28.4594965, 77.0266383),
-            City("Noida", "Uttar Pradesh", "UP", 28.5355161, 77.3910265),
-        ),
-        (("Naukri", "www.naukri.com"), ("foundit", "www.foundit.in")),
-        (),
-        ("Immediate joiners preferred.", "Notice period of up to 30 days is acceptable."),
-        _COMMON_BENEFITS
-        + (
-            ("Group medical insurance for family", "health_insurance"),
-            ("Provident fund", "retirement_savings"),
-        ),
-    ),
-    Country(
-        "AU",
-        "Australia",
-        5,
-        "AUD",
-        "A$",
-        "Australia and New Zealand",
-        "com.au",
-        "au.indeed.com",
-        (82000, 112000, 146000, 182000),
-        1000,
-        (
-            City("Sydney", "New South Wales", "NSW", -33.8688197, 151.2092955),
-            City("Melbourne", "Victoria", "VIC", -37.8136276, 144.9630576),
-            City("Brisbane", "Queensland", "QLD", -27.4704528, 153.0260341),
-            City("Perth", "Western Australia", "WA", -31.9523123, 115.861309),
-            City("Adelaide", "South Australia", "SA", -34.9284989, 138.6007456),
-            City("Canberra", "Australian Capital Territory", "ACT", -35.2809368, 149.1300092),
-        ),
-        (("SEEK", "www.seek.com.au"),),
-        (),
-        ("Aboriginal and Torres Strait Islander people are encouraged to apply.",),
-        _COMMON_BENEFITS + (("Superannuation above the legal minimum", "retirement_savings"),),
-    ),
-)
+
+def _load_countries() -> tuple[Country, ...]:
+    """countries.yml: each country's benefits are the common ones followed by its extra ones."""
+    data = record(
+        load_vocabulary("countries"),
+        {"common_benefits": tuple_of(_BENEFIT), "countries": tuple_of(record_of(_COUNTRY_SCHEMA))},
+        "countries.yml",
+    )
+    countries = []
+    for fields in data["countries"]:
+        cities = tuple(City(*city) for city in fields.pop("cities"))
+        benefits = data["common_benefits"] + fields.pop("extra_benefits")
+        countries.append(Country(**fields, cities=cities, benefits=benefits))
+    return tuple(countries)
+
+
+COUNTRIES: tuple[Country, ...] = _load_countries()
 COUNTRY_BY_CODE = {country.code: country for country in COUNTRIES}
 # US, CA and AU locations read "City, ST"; the others "City, Country"
 STATE_STYLE_LOCATIONS = frozenset({"US", "CA", "AU"})
