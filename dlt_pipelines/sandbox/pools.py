@@ -190,119 +190,41 @@ ROLES, SENIORITY, LEVEL_SUFFIXES = _load_roles()
 
 # --- description building blocks ------------------------------------------------------------
 
-INTROS = (
-    "{employer} is hiring {a_title} to join the {team} team in {city}.",
-    "Join {employer} as {a_title} and help us scale {product}.",
-    "The {team} team at {employer} is looking for a motivated {title}.",
-    "We are looking for {a_title} to strengthen our {team} team.",
-    "As {a_title} at {employer}, you will shape how we build {product}.",
-    "{employer} is growing its {team} group and needs an experienced {title}.",
+_DESCRIPTION_KEYS = (
+    "intros",
+    "company_lines",
+    "tech_lines",
+    "qualification_lines",
+    "skill_traps",
+    "duty_headers",
+    "requirement_headers",
+    "work_modes_remote",
+    "work_modes_office",
+    "eeo_lines",
 )
-COMPANY_LINES = (
-    "We build {product} used by {customers} across {region}.",
-    "{employer} provides {product} to {customers}.",
-    "Our mission is to make {product} simple for {customers}.",
-    "Founded in {year}, we now serve {customers} in {markets} countries.",
-    "Every day, {customers} rely on our {product}.",
+_DESCRIPTION_LINES = record(
+    load_vocabulary("description_lines"), dict.fromkeys(_DESCRIPTION_KEYS, tuple_of(text)), "description_lines.yml"
 )
-TECH_LINES = (
-    "You will build and run production systems in {a} and {b}.",
-    "Strong experience with {a}, {b} and {c} is required.",
-    "Our stack: {a}, {b}, {c}.",
-    "Hands-on knowledge of {a} (or a similar tool) is a must.",
-    "Nice to have: {a}, {b}.",
-    "You are comfortable with {a}; exposure to {b} is a plus.",
-    "Day to day you will write {a} and review changes touching {b}.",
-    "We are migrating older jobs to {a} and deploying them with {b}.",
-    "Experience with modern tooling ({a}, {b}, {c}) helps.",
-    "Familiarity with {a}/{b} is a bonus.",
-    "Proficiency in {a}.",
-    "You know your way around {a}, {b}, and {c}.",
-    "Bonus points for {a} or {b} experience!",
-    "Must have 3+ years with {a}.",
-    "Solid understanding of {a}, plus working knowledge of {b}.",
-    "Automated testing and delivery ({a}) is part of everyday work here.",
-)
-QUALIFICATION_LINES = (
-    "{years}+ years of professional experience",
-    "Bachelor's degree in Computer Science, Engineering or a related field",
-    "Excellent written and verbal communication",
-    "Ability to work independently in a distributed team",
-    "Curiosity and a bias for action",
-)
-# Words that look like skills but are not: extractors must not count them.
-SKILL_TRAPS = (
-    "You will regularly present results to the C-suite.",
-    "Partner with our R&D group on new product ideas.",
-    "Support go-to-market teams with clear, timely numbers.",
-    "We want people who excel at written communication.",
-    "Our offsites are designed to spark new ideas.",
-    "We value swift, pragmatic decisions over perfect ones.",
-    "Ready to go the extra mile when a go-live is close?",
-    "Experience in a C-level reporting environment is helpful.",
-    "Our founders started the company in the Rust Belt.",
-    "You will own the roadmap from R&D to launch.",
-    "Reports to the VP of Sales & Marketing.",
-    "We ship Go-to-market experiments every quarter.",
-)
-DUTY_HEADERS = ("What you'll do:", "Responsibilities:", "Your tasks:", "The role:")
-REQUIREMENT_HEADERS = ("What we're looking for:", "Requirements:", "About you:", "Qualifications:")
+INTROS = _DESCRIPTION_LINES["intros"]
+COMPANY_LINES = _DESCRIPTION_LINES["company_lines"]
+TECH_LINES = _DESCRIPTION_LINES["tech_lines"]
+QUALIFICATION_LINES = _DESCRIPTION_LINES["qualification_lines"]
+SKILL_TRAPS = _DESCRIPTION_LINES["skill_traps"]  # words that look like skills but are not
+DUTY_HEADERS = _DESCRIPTION_LINES["duty_headers"]
+REQUIREMENT_HEADERS = _DESCRIPTION_LINES["requirement_headers"]
+WORK_MODES_REMOTE = _DESCRIPTION_LINES["work_modes_remote"]
+WORK_MODES_OFFICE = _DESCRIPTION_LINES["work_modes_office"]
+EEO_LINES = _DESCRIPTION_LINES["eeo_lines"]
 BULLETS = ("• ", "- ", "* ")
-WORK_MODES_REMOTE = (
-    "This is a fully remote role within {country}.",
-    "Remote-first: work from anywhere in {country}.",
-)
-WORK_MODES_OFFICE = (
-    "This role is based in our {city} office (hybrid, 2-3 days on site).",
-    "This is an on-site role in {city}.",
-    "Hybrid working from {city}.",
-)
-EEO_LINES = (
-    "{employer} is an equal opportunity employer.",
-    "We welcome applicants from all backgrounds.",
-    "{employer} is committed to an inclusive hiring process.",
-)
 
+# key -> (products, customers)
 INDUSTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "software": (
-        ("developer tools", "a collaboration platform", "workflow automation software"),
-        ("engineering teams", "thousands of businesses"),
-    ),
-    "fintech": (
-        ("payments infrastructure", "a mobile banking app", "fraud detection services"),
-        ("small businesses", "millions of consumers"),
-    ),
-    "banking": (("retail banking services", "lending products"), ("households", "corporate clients")),
-    "insurance": (("digital insurance products", "claims processing systems"), ("policyholders", "brokers")),
-    "health": (
-        ("telehealth services", "clinical software", "care coordination tools"),
-        ("patients", "hospitals"),
-    ),
-    "biotech": (("drug discovery platforms", "clinical trial software"), ("researchers", "clinicians")),
-    "retail": (("omnichannel retail systems", "a grocery delivery service"), ("shoppers", "store teams")),
-    "ecommerce": (
-        ("an online marketplace", "checkout and fulfilment tools"),
-        ("merchants", "online shoppers"),
-    ),
-    "logistics": (("route optimisation software", "freight tracking"), ("carriers", "shippers")),
-    "energy": (("smart grid software", "renewable energy forecasting"), ("utilities", "households")),
-    "telecom": (("5G network services", "connectivity products"), ("subscribers", "enterprises")),
-    "media": (("streaming services", "digital publishing tools"), ("readers", "viewers")),
-    "games": (("multiplayer games", "a game engine"), ("players", "studios")),
-    "manufacturing": (("industrial IoT systems", "factory automation"), ("plants", "OEMs")),
-    "automotive": (("connected vehicle software", "EV charging services"), ("drivers", "fleet operators")),
-    "aerospace": (("satellite data products", "flight operations software"), ("airlines", "operators")),
-    "consulting": (
-        ("data strategy and delivery", "digital transformation programmes"),
-        ("clients", "public sector clients"),
-    ),
-    "education": (("online learning products", "school management software"), ("students", "teachers")),
-    "travel": (("booking platforms", "travel planning tools"), ("travellers", "hotels")),
-    "food": (("food supply chain software", "restaurant ordering tools"), ("restaurants", "farmers")),
-    "realestate": (("property management software", "home search tools"), ("landlords", "home buyers")),
-    "agritech": (("precision farming tools", "crop analytics"), ("growers", "cooperatives")),
-    "security": (("threat detection software", "identity management"), ("security teams", "enterprises")),
-    "legal": (("contract analytics", "legal research tools"), ("law firms", "in-house legal teams")),
+    key: (fields["products"], fields["customers"])
+    for key, fields in record(
+        load_vocabulary("industries"),
+        {"industries": mapping_of(record_of({"products": tuple_of(text), "customers": tuple_of(text)}))},
+        "industries.yml",
+    )["industries"].items()
 }
 
 # --- employers (fictional) ------------------------------------------------------------------
