@@ -228,170 +228,12 @@ INDUSTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 # --- employers (fictional) ------------------------------------------------------------------
-# name | home country | industry
-_EMPLOYER_TABLE = """
-Acme Data Systems|US|software
-Brightwave Labs|US|software
-Cobaltline Software|US|software
-Driftwood Analytics|US|consulting
-Emberly Health|US|health
-Fernhill Logistics|US|logistics
-Glacierpoint Financial|US|fintech
-Harborview Insurance|US|insurance
-Ironbridge Manufacturing|US|manufacturing
-Juniper Ridge Energy|US|energy
-Kestrel Robotics|US|manufacturing
-Lumenfield Media|US|media
-Marlowe & Finch Consulting|US|consulting
-Nimbus Forge|US|software
-Oakhurst Retail Group|US|retail
-Pinecrest Biotech|US|biotech
-Quarrystone Capital|US|banking
-Redfern Mobility|US|automotive
-Silvermere Telecom|US|telecom
-Tidewater Foods|US|food
-Umbra Security|US|security
-Vantablue Cloud|US|software
-Willowmere Bank|US|banking
-Xylo Payments|US|fintech
-Yellowpine Games|US|games
-Zephyr Grid|US|energy
-Amberleaf Pharmaceuticals|US|biotech
-Bluecairn Software|US|software
-Copperfield Dynamics|US|aerospace
-Deltaform Engineering|US|manufacturing
-Eastbrook Hospitality|US|travel
-Foxglove Therapeutics|US|biotech
-Granite Peak Outdoor|US|retail
-Hollowtree Studios|US|games
-Indigo Harbor|US|ecommerce
-Kinetic Loom|US|software
-Larkspur Learning|US|education
-Meridale Systems|US|software
-Northgale Aerospace|US|aerospace
-Orchard Lane Insurance|US|insurance
-Palisade Data|US|software
-Quillstone Publishing|US|media
-Riverbend Health Partners|US|health
-Saltmarsh Energy|US|energy
-Upland Rail|US|logistics
-Verdant Circuit|US|manufacturing
-Westmarch Holdings|US|banking
-Yarrow Bio|US|biotech
-Zenlake Software|US|software
-Arcbright Technologies|US|software
-Blackpine Security|US|security
-Clearbrook Water|US|energy
-Duskfall Interactive|US|games
-Goldcrest Mutual|US|insurance
-Lanternfish AI|US|software
-Quartzline Semiconductors|US|manufacturing
-Tessellate Cloud|US|software
-Wavecrest Mobile|US|telecom
-Corvid Data|US|software
-Inkwell Analytics|US|consulting
-Kitehill Robotics|US|manufacturing
-Rustbelt Robotics|US|manufacturing
-Uplink Orbital|US|aerospace
-Windrose Aviation|US|aerospace
-Tundra Byte|US|software
-Opencrest Labs|US|software
-Nightjar Health|US|health
-Seabright Shipping|US|logistics
-Vellum Legal Tech|US|legal
-Quickmarsh Payments|US|fintech
-Thames Lantern Media|GB|media
-Pennine Rail Systems|GB|logistics
-Cotswold Mutual|GB|insurance
-Highgate & Rowe|GB|legal
-Brackenridge Data|GB|software
-Sterling Moor Consulting|GB|consulting
-Cask & Kettle Brewing|GB|food
-Thistledown Retail|GB|retail
-Heronsgate Partners|GB|banking
-Ravenglass Software|GB|software
-Elmstead Bank|GB|banking
-Kingsmere Insurance|GB|insurance
-Primrose Diagnostics|GB|health
-Wrenfield Media|GB|media
-Birchgate Consulting|GB|consulting
-Greyhaven Analytics|GB|software
-Millbrook Dairy|GB|food
-Oxbow Freight|GB|logistics
-Lindqvist Maschinenbau|DE|manufacturing
-Müllerhaus Digital|DE|software
-Rheinfeld Automotive|DE|automotive
-Schwarzbach Versicherung|DE|insurance
-Elbtal Logistik|DE|logistics
-Isarblick Software|DE|software
-Spreewerk Energie|DE|energy
-Nordlicht Commerce|DE|ecommerce
-Tannenhof Pharma|DE|biotech
-Weserbrück Bank|DE|banking
-Alpenglühen Reisen|DE|travel
-Bouchard & Lefèvre Conseil|FR|consulting
-Cité Numérique|FR|software
-Maison Verlaine|FR|retail
-Lumière Assurances|FR|insurance
-Garonne Aéro|FR|aerospace
-Vallée Verte Agri|FR|agritech
-Rivoli Paiements|FR|fintech
-Vandermeer Techniek|NL|manufacturing
-Grachtenhuis Data|NL|software
-Van Oosten Mobility|NL|automotive
-Polderwind Energie|NL|energy
-Tulpenveld Commerce|NL|ecommerce
-Mapleford Systems|CA|software
-Laurentide Financial|CA|banking
-Prairie Lantern Media|CA|media
-Borealis Freight|CA|logistics
-Muskoka Health|CA|health
-Tamarind Softworks|IN|software
-Sahyadri Infotech|IN|consulting
-Kaveri Analytics|IN|software
-Banyan Grove Technologies|IN|software
-Deccan Ledger|IN|fintech
-Ganga Retail Networks|IN|retail
-Nilgiri Health|IN|health
-Wattlebird Digital|AU|software
-Kookaburra Analytics|AU|consulting
-Ironbark Mining Services|AU|energy
-Coralsea Travel|AU|travel
-Southwind Agritech|AU|agritech
-Alderbank Energy|US|energy
-Brambleway Travel|US|travel
-Dunmore Textiles|GB|retail
-Ellisford Health|US|health
-Farrowdale Farms|US|agritech
-Gildmore Jewelry|US|retail
-Hawthorne Circuitry|US|manufacturing
-Jubilee Park Media|GB|media
-Nettlefield Pharma|GB|biotech
-Opalcrest Retail|US|retail
-Pebbleford Learning|US|education
-Rookwood Capital|US|banking
-Sablewood Furniture|US|retail
-Tallowmere Chemicals|US|manufacturing
-Underhill Mapping|GB|software
-Vireo Health|US|health
-Zinnia Labs|US|software
-Jadeport Shipping|US|logistics
-Icefern Labs|US|software
-Yewdale Retail|GB|retail
-Quasarpine Games|CA|games
-Velvetine Fashion|FR|ecommerce
-"""
-
-LEGAL_SUFFIXES = {
-    "US": (", Inc.", " Inc.", " LLC", " Corp.", " Corporation", ""),
-    "GB": (" Ltd", " Limited", " plc", " Ltd.", ""),
-    "DE": (" GmbH", " AG", " SE", " GmbH & Co. KG", ""),
-    "FR": (" SAS", " SA", ""),
-    "NL": (" B.V.", " N.V.", ""),
-    "CA": (" Inc.", " Ltd.", ""),
-    "IN": (" Pvt. Ltd.", " Private Limited", ""),
-    "AU": (" Pty Ltd", " Pty. Ltd.", ""),
-}
+_EMPLOYER_FILE = record(
+    load_vocabulary("employers"),
+    {"legal_suffixes": mapping_of(tuple_of(text)), "employers": tuple_of(row_of(text, text, text))},
+    "employers.yml",
+)
+LEGAL_SUFFIXES: dict[str, tuple[str, ...]] = _EMPLOYER_FILE["legal_suffixes"]
 
 
 @dataclass(frozen=True)
@@ -406,9 +248,9 @@ class Employer:
     logo: str | None
 
 
-def slugify(text: str) -> str:
+def slugify(name: str) -> str:
     """Lower-case ASCII letters and digits only (for URLs and domains)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(ch for ch in ascii_text.lower() if ch.isalnum())
 
 
@@ -437,8 +279,9 @@ def _name_table(variants: tuple[str, ...]) -> tuple[str, ...]:
 
 def _build_employers() -> tuple[Employer, ...]:
     employers = []
-    for line in _EMPLOYER_TABLE.strip().splitlines():
-        base, country, industry = line.split("|")
+    for base, country, industry in _EMPLOYER_FILE["employers"]:  # name, home country, industry
+        if country not in COUNTRY_BY_CODE or industry not in INDUSTRIES:
+            raise VocabularyError(f"employers.yml {base}: unknown country {country!r} or industry {industry!r}")
         key = mix64(text_salt(base))
         suffixes = LEGAL_SUFFIXES[country]
         suffix = suffixes[key % len(suffixes)]
