@@ -3,6 +3,12 @@
 Everything here is invented for the sandbox (company names are fictional); nothing is
 copied from captured API responses, so the generated data can ship with the project.
 Kept apart from the generator so the generator stays readable and the pools easy to extend.
+
+The large vocabularies are data files in ``vocabularies/`` (one YAML file per topic; each says
+what it holds in its header). This module keeps their shapes (the dataclasses), the small
+constants the generator branches on, and the loading: at import time each file is read, checked
+(:mod:`.vocabulary_files`) and turned into the same tuples and dicts the generator indexes.
+Order matters: picks are by position, so reordering a file changes what the sandbox serves.
 """
 
 from __future__ import annotations
@@ -11,6 +17,19 @@ import unicodedata
 from dataclasses import dataclass
 
 from dlt_pipelines.sandbox.hashing import mix64, text_salt
+from dlt_pipelines.sandbox.vocabulary_files import (
+    VocabularyError,
+    integer,
+    load_vocabulary,
+    mapping_of,
+    number,
+    optional_text,
+    record,
+    record_of,
+    row_of,
+    text,
+    tuple_of,
+)
 
 # --- employment types ---------------------------------------------------------------------
 
@@ -59,244 +78,43 @@ class Country:
     benefits: tuple[tuple[str, str | None], ...]
 
 
-_COMMON_BENEFITS = (
-    ("Comprehensive health insurance", "health_insurance"),
-    ("Dental and vision coverage", "dental_coverage"),
-    ("Generous paid time off", "paid_time_off"),
-    ("Annual learning budget", None),
-    ("Flexible working hours", None),
-    ("Home office allowance", None),
-    ("Employee stock options", None),
-    ("Paid parental leave", "paid_time_off"),
-)
+_CITY = row_of(text, text, text, number, number)  # name, state, state code, latitude, longitude
+_BENEFIT = row_of(text, optional_text)  # benefit, highlight key or None
+_COUNTRY_SCHEMA = {
+    "code": text,
+    "name": text,
+    "weight": integer,
+    "currency": text,
+    "symbol": text,
+    "region": text,
+    "tld": text,
+    "indeed_host": text,
+    "annual_base": row_of(integer, integer, integer, integer),
+    "round_to": integer,
+    "cities": tuple_of(_CITY),
+    "local_boards": tuple_of(row_of(text, text)),
+    "title_suffixes": tuple_of(text),
+    "closing_lines": tuple_of(text),
+    "extra_benefits": tuple_of(_BENEFIT),
+}
 
-COUNTRIES: tuple[Country, ...] = (
-    Country(
-        "US",
-        "United States",
-        45,
-        "USD",
-        "$",
-        "North America",
-        "com",
-        "www.indeed.com",
-        (72000, 105000, 140000, 178000),
-        1000,
-        (
-            City("New York", "New York", "NY", 40.7127753, -74.0059728),
-            City("San Francisco", "California", "CA", 37.7749295, -122.4194155),
-            City("Seattle", "Washington", "WA", 47.6061389, -122.3328481),
-            City("Austin", "Texas", "TX", 30.267153, -97.7430608),
-            City("Chicago", "Illinois", "IL", 41.8781136, -87.6297982),
-            City("Boston", "Massachusetts", "MA", 42.3600825, -71.0588801),
-            City("Denver", "Colorado", "CO", 39.7392358, -104.990251),
-            City("Atlanta", "Georgia", "GA", 33.7489954, -84.3879824),
-            City("Washington", "District of Columbia", "DC", 38.9071923, -77.0368707),
-            City("Los Angeles", "California", "CA", 34.0549076, -118.242643),
-            City("Raleigh", "North Carolina", "NC", 35.7795897, -78.6381787),
-            City("Dallas", "Texas", "TX", 32.7766642, -96.7969879),
-            City("Miami", "Florida", "FL", 25.7616798, -80.1917902),
-            City("Minneapolis", "Minnesota", "MN", 44.977753, -93.2650108),
-            City("Pittsburgh", "Pennsylvania", "PA", 40.4406248, -79.9958864),
-            City("Salt Lake City", "Utah", "UT", 40.7607793, -111.8910474),
-            City("Columbus", "Ohio", "OH", 39.9611755, -82.9987942),
-            City("Portland", "Oregon", "OR", 45.515232, -122.6783853),
-        ),
-        (("Dice", "www.dice.com"), ("Monster", "www.monster.com"), ("SimplyHired", "www.simplyhired.com")),
-        (),
-        ("We participate in E-Verify.", "Applicants must be authorized to work in the U.S."),
-        _COMMON_BENEFITS + (("401(k) with company match", "retirement_savings"),),
-    ),
-    Country(
-        "GB",
-        "United Kingdom",
-        12,
-        "GBP",
-        "£",
-        "the UK and Europe",
-        "co.uk",
-        "uk.indeed.com",
-        (36000, 52000, 70000, 92000),
-        1000,
-        (
-            City("London", "England", "ENG", 51.5072178, -0.1275862),
-            City("Manchester", "England", "ENG", 53.4807593, -2.2426305),
-            City("Edinburgh", "Scotland", "SCT", 55.953252, -3.188267),
-            City("Bristol", "England", "ENG", 51.454513, -2.58791),
-            City("Leeds", "England", "ENG", 53.8007554, -1.5490774),
-            City("Cambridge", "England", "ENG", 52.1950788, 0.1312729),
-            City("Glasgow", "Scotland", "SCT", 55.8642, -4.251806),
-            City("Cardiff", "Wales", "WLS", 51.481581, -3.17909),
-        ),
-        (("Reed", "www.reed.co.uk"), ("Totaljobs", "www.totaljobs.com"), ("CWJobs", "www.cwjobs.co.uk")),
-        (),
-        ("We are a Disability Confident employer.", "Visa sponsorship is not available for this role."),
-        _COMMON_BENEFITS
-        + (
-            ("Pension scheme with employer contribution", "retirement_savings"),
-            ("Private medical insurance", "health_insurance"),
-        ),
-    ),
-    Country(
-        "DE",
-        "Germany",
-        10,
-        "EUR",
-        "€",
-        "the DACH region",
-        "de",
-        "de.indeed.com",
-        (46000, 61000, 78000, 96000),
-        1000,
-        (
-            City("Berlin", "Berlin", "BE", 52.5200066, 13.404954),
-            City("Munich", "Bavaria", "BY", 48.1351253, 11.5819806),
-            City("Hamburg", "Hamburg", "HH", 53.5510846, 9.9936818),
-            City("Frankfurt am Main", "Hesse", "HE", 50.1109221, 8.6821267),
-            City("Köln", "North Rhine-Westphalia", "NW", 50.937531, 6.9602786),
-            City("Stuttgart", "Baden-Württemberg", "BW", 48.7758459, 9.1829321),
-            City("Düsseldorf", "North Rhine-Westphalia", "NW", 51.2277411, 6.7734556),
-            City("Leipzig", "Saxony", "SN", 51.3396955, 12.3730747),
-        ),
-        (("StepStone", "www.stepstone.de"), ("XING", "www.xing.com")),
-        (" (m/w/d)", " (w/m/d)", " (m/f/d)"),
-        ("Wir freuen uns auf deine Bewerbung!", "Fluent German (C1) is a plus."),
-        _COMMON_BENEFITS
-        + (
-            ("30 days of paid vacation", "paid_time_off"),
-            ("Company pension plan (bAV)", "retirement_savings"),
-        ),
-    ),
-    Country(
-        "FR",
-        "France",
-        7,
-        "EUR",
-        "€",
-        "France and Europe",
-        "fr",
-        "fr.indeed.com",
-        (38000, 48000, 62000, 78000),
-        1000,
-        (
-            City("Paris", "Île-de-France", "IDF", 48.856614, 2.3522219),
-            City("Lyon", "Auvergne-Rhône-Alpes", "ARA", 45.764043, 4.835659),
-            City("Toulouse", "Occitanie", "OCC", 43.604652, 1.444209),
-            City("Nantes", "Pays de la Loire", "PDL", 47.218371, -1.553621),
-            City("Lille", "Hauts-de-France", "HDF", 50.62925, 3.057256),
-            City("Bordeaux", "Nouvelle-Aquitaine", "NAQ", 44.837789, -0.57918),
-            City("Grenoble", "Auvergne-Rhône-Alpes", "ARA", 45.188529, 5.724524),
-        ),
-        (("Welcome to the Jungle", "www.welcometothejungle.com"), ("APEC", "www.apec.fr")),
-        (" (H/F)", " (F/H)"),
-        ("Poste ouvert aux personnes en situation de handicap.", "Télétravail partiel possible."),
-        _COMMON_BENEFITS + (("Mutuelle and meal vouchers", "health_insurance"),),
-    ),
-    Country(
-        "NL",
-        "Netherlands",
-        5,
-        "EUR",
-        "€",
-        "the Benelux",
-        "nl",
-        "nl.indeed.com",
-        (42000, 56000, 72000, 90000),
-        1000,
-        (
-            City("Amsterdam", "North Holland", "NH", 52.3675734, 4.9041389),
-            City("Rotterdam", "South Holland", "ZH", 51.9244201, 4.4777325),
-            City("Utrecht", "Utrecht", "UT", 52.0907374, 5.1214201),
-            City("Eindhoven", "North Brabant", "NB", 51.4416, 5.4697225),
-            City("The Hague", "South Holland", "ZH", 52.0704978, 4.3006999),
-            City("Delft", "South Holland", "ZH", 52.0115769, 4.3570677),
-        ),
-        (("Nationale Vacaturebank", "www.nationalevacaturebank.nl"),),
-        (),
-        (
-            "A Certificate of Conduct (VOG) is required.",
-            "Relocation support to the Netherlands is available.",
-        ),
-        _COMMON_BENEFITS + (("Pension scheme", "retirement_savings"), ("NS business card", None)),
-    ),
-    Country(
-        "CA",
-        "Canada",
-        8,
-        "CAD",
-        "CA$",
-        "Canada",
-        "ca",
-        "ca.indeed.com",
-        (66000, 92000, 120000, 152000),
-        1000,
-        (
-            City("Toronto", "Ontario", "ON", 43.653226, -79.3831843),
-            City("Vancouver", "British Columbia", "BC", 49.2827291, -123.1207375),
-            City("Montréal", "Quebec", "QC", 45.5018869, -73.5673919),
-            City("Ottawa", "Ontario", "ON", 45.4215296, -75.6971931),
-            City("Calgary", "Alberta", "AB", 51.0447331, -114.0718831),
-            City("Waterloo", "Ontario", "ON", 43.4642578, -80.5204096),
-        ),
-        (("Job Bank", "www.jobbank.gc.ca"), ("Talent.com", "ca.talent.com")),
-        (),
-        ("Bilingual (English/French) candidates are encouraged to apply.",),
-        _COMMON_BENEFITS + (("RRSP matching", "retirement_savings"),),
-    ),
-    Country(
-        "IN",
-        "India",
-        8,
-        "INR",
-        "₹",
-        "India and APAC",
-        "in",
-        "in.indeed.com",
-        (650000, 1200000, 2200000, 3600000),
-        10000,
-        (
-            City("Bengaluru", "Karnataka", "KA", 12.9715987, 77.5945627),
-            City("Hyderabad", "Telangana", "TG", 17.385044, 78.486671),
-            City("Pune", "Maharashtra", "MH", 18.5204303, 73.8567437),
-            City("Mumbai", "Maharashtra", "MH", 19.0759837, 72.8776559),
-            City("Chennai", "Tamil Nadu", "TN", 13.0826802, 80.2707184),
-            City("Gurugram", "Haryana", "HR", 28.4594965, 77.0266383),
-            City("Noida", "Uttar Pradesh", "UP", 28.5355161, 77.3910265),
-        ),
-        (("Naukri", "www.naukri.com"), ("foundit", "www.foundit.in")),
-        (),
-        ("Immediate joiners preferred.", "Notice period of up to 30 days is acceptable."),
-        _COMMON_BENEFITS
-        + (
-            ("Group medical insurance for family", "health_insurance"),
-            ("Provident fund", "retirement_savings"),
-        ),
-    ),
-    Country(
-        "AU",
-        "Australia",
-        5,
-        "AUD",
-        "A$",
-        "Australia and New Zealand",
-        "com.au",
-        "au.indeed.com",
-        (82000, 112000, 146000, 182000),
-        1000,
-        (
-            City("Sydney", "New South Wales", "NSW", -33.8688197, 151.2092955),
-            City("Melbourne", "Victoria", "VIC", -37.8136276, 144.9630576),
-            City("Brisbane", "Queensland", "QLD", -27.4704528, 153.0260341),
-            City("Perth", "Western Australia", "WA", -31.9523123, 115.861309),
-            City("Adelaide", "South Australia", "SA", -34.9284989, 138.6007456),
-            City("Canberra", "Australian Capital Territory", "ACT", -35.2809368, 149.1300092),
-        ),
-        (("SEEK", "www.seek.com.au"),),
-        (),
-        ("Aboriginal and Torres Strait Islander people are encouraged to apply.",),
-        _COMMON_BENEFITS + (("Superannuation above the legal minimum", "retirement_savings"),),
-    ),
-)
+
+def _load_countries() -> tuple[Country, ...]:
+    """countries.yml: each country's benefits are the common ones followed by its extra ones."""
+    data = record(
+        load_vocabulary("countries"),
+        {"common_benefits": tuple_of(_BENEFIT), "countries": tuple_of(record_of(_COUNTRY_SCHEMA))},
+        "countries.yml",
+    )
+    countries = []
+    for fields in data["countries"]:
+        cities = tuple(City(*city) for city in fields.pop("cities"))
+        benefits = data["common_benefits"] + fields.pop("extra_benefits")
+        countries.append(Country(**fields, cities=cities, benefits=benefits))
+    return tuple(countries)
+
+
+COUNTRIES: tuple[Country, ...] = _load_countries()
 COUNTRY_BY_CODE = {country.code: country for country in COUNTRIES}
 # US, CA and AU locations read "City, ST"; the others "City, Country"
 STATE_STYLE_LOCATIONS = frozenset({"US", "CA", "AU"})
@@ -315,78 +133,9 @@ UTM = "utm_campaign=google_jobs_apply&utm_source=google_jobs_apply&utm_medium=or
 
 # --- technologies ---------------------------------------------------------------------------
 # key -> surface forms; earlier forms are the canonical spelling and are picked more often.
-TECH_FORMS: dict[str, tuple[str, ...]] = {
-    "python": ("Python", "Python", "Python", "python", "Python 3"),
-    "sql": ("SQL", "SQL", "SQL", "sql", "ANSI SQL"),
-    "dbt": ("dbt", "dbt", "DBT", "dbt Core", "dbt (data build tool)"),
-    "spark": ("Apache Spark", "Spark", "Spark", "PySpark", "spark"),
-    "airflow": ("Airflow", "Apache Airflow", "Airflow", "airflow"),
-    "kafka": ("Kafka", "Apache Kafka", "Kafka", "kafka"),
-    "snowflake": ("Snowflake", "Snowflake", "Snowflake", "snowflake"),
-    "postgresql": ("PostgreSQL", "PostgreSQL", "Postgres", "postgresql", "Postgres"),
-    "aws": ("AWS", "AWS", "AWS", "Amazon Web Services (AWS)", "aws"),
-    "gcp": ("GCP", "Google Cloud", "GCP", "Google Cloud Platform"),
-    "azure": ("Azure", "Microsoft Azure", "Azure", "azure"),
-    "docker": ("Docker", "Docker", "Docker", "docker"),
-    "kubernetes": ("Kubernetes", "Kubernetes", "K8s", "kubernetes"),
-    "terraform": ("Terraform", "Terraform", "terraform", "HashiCorp Terraform"),
-    "scala": ("Scala", "Scala", "scala"),
-    "databricks": ("Databricks", "Databricks", "databricks"),
-    "bigquery": ("BigQuery", "BigQuery", "Google BigQuery", "Bigquery"),
-    "git": ("Git", "Git", "git", "Git/GitHub"),
-    "cicd": ("CI/CD", "CI/CD", "CI/CD", "CI / CD", "ci/cd", "continuous integration (CI/CD)"),
-    "java": ("Java", "Java", "Java", "Java 17", "java"),
-    "go": ("Go", "Golang", "Go", "golang", "Go (Golang)"),
-    "nodejs": ("Node.js", "Node.js", "NodeJS", "node.js", "Node.js"),
-    "csharp": ("C#", "C#", "C#", "c#"),
-    "dotnet": (".NET", ".NET", "ASP.NET Core", ".Net", "dotnet"),
-    "rest": ("REST APIs", "REST APIs", "RESTful APIs", "REST API", "RESTful services"),
-    "graphql": ("GraphQL", "GraphQL", "graphql"),
-    "redis": ("Redis", "Redis", "redis"),
-    "rust": ("Rust", "Rust", "rust"),
-    "linux": ("Linux", "Linux", "linux", "Unix/Linux"),
-    "javascript": ("JavaScript", "JavaScript", "Javascript", "JS", "JavaScript (ES6+)"),
-    "typescript": ("TypeScript", "TypeScript", "Typescript", "typescript"),
-    "react": ("React", "React", "React.js", "ReactJS", "react"),
-    "angular": ("Angular", "Angular", "AngularJS"),
-    "vue": ("Vue.js", "Vue", "Vue.js", "VueJS"),
-    "html_css": ("HTML/CSS", "HTML/CSS", "HTML5 and CSS3", "HTML & CSS"),
-    "nextjs": ("Next.js", "Next.js", "NextJS"),
-    "jest": ("Jest", "Jest", "jest"),
-    "pytorch": ("PyTorch", "PyTorch", "Pytorch", "pytorch"),
-    "tensorflow": ("TensorFlow", "TensorFlow", "Tensorflow", "tensorflow"),
-    "sklearn": ("scikit-learn", "scikit-learn", "sklearn", "Scikit-Learn"),
-    "pandas": ("Pandas", "pandas", "pandas", "Pandas"),
-    "numpy": ("NumPy", "numpy", "NumPy"),
-    "mlflow": ("MLflow", "MLflow", "mlflow"),
-    "cpp": ("C++", "C++", "C++", "c++"),
-    "huggingface": ("Hugging Face", "Hugging Face", "HuggingFace"),
-    "r": ("R", "R", "R"),
-    "tableau": ("Tableau", "Tableau", "tableau"),
-    "powerbi": ("Power BI", "Power BI", "PowerBI", "Microsoft Power BI"),
-    "excel": ("Excel", "Microsoft Excel", "MS Excel", "Excel"),
-    "looker": ("Looker", "Looker", "LookML"),
-    "ansible": ("Ansible", "Ansible", "ansible"),
-    "jenkins": ("Jenkins", "Jenkins", "jenkins"),
-    "github_actions": ("GitHub Actions", "GitHub Actions", "Github Actions"),
-    "prometheus": ("Prometheus", "Prometheus", "Prometheus/Grafana"),
-    "bash": ("Bash", "Bash", "shell scripting", "Bash/Shell"),
-    "c": ("C", "C", "C"),
-    "rtos": ("RTOS", "RTOS", "FreeRTOS"),
-    "swift": ("Swift", "Swift", "SwiftUI"),
-    "kotlin": ("Kotlin", "Kotlin", "kotlin"),
-    "react_native": ("React Native", "React Native", "react-native"),
-    "flutter": ("Flutter", "Flutter", "flutter"),
-    "selenium": ("Selenium", "Selenium", "selenium"),
-    "cypress": ("Cypress", "Cypress", "cypress"),
-    "playwright": ("Playwright", "Playwright", "playwright"),
-    "splunk": ("Splunk", "Splunk", "splunk"),
-    "siem": ("SIEM", "SIEM", "SIEM tooling"),
-    "oracle": ("Oracle", "Oracle", "Oracle Database"),
-    "sqlserver": ("SQL Server", "SQL Server", "Microsoft SQL Server", "MSSQL"),
-    "mysql": ("MySQL", "MySQL", "mysql"),
-    "mongodb": ("MongoDB", "MongoDB", "Mongo"),
-}
+TECH_FORMS: dict[str, tuple[str, ...]] = record(
+    load_vocabulary("technologies"), {"technologies": mapping_of(tuple_of(text))}, "technologies.yml"
+)["technologies"]
 
 
 @dataclass(frozen=True)
@@ -403,709 +152,88 @@ class Role:
     duties: tuple[str, ...]  # may contain {a}: a technology of the posting
 
 
-ROLES: tuple[Role, ...] = (
-    Role(
-        "data_engineer",
-        16,
-        (
-            "Data Engineer",
-            "Data Engineer",
-            "Data Engineer",
-            "Big Data Engineer",
-            "Data Platform Engineer",
-            "ETL Developer",
-            "Analytics Engineer",
-            "Cloud Data Engineer",
-        ),
-        "Data Engineering Intern",
-        ("Data Platform", "Analytics Engineering", "Data Infrastructure", "Data Products"),
-        (
-            "python",
-            "sql",
-            "dbt",
-            "spark",
-            "airflow",
-            "snowflake",
-            "kafka",
-            "aws",
-            "postgresql",
-            "gcp",
-            "azure",
-            "docker",
-            "terraform",
-            "databricks",
-            "bigquery",
-            "scala",
-            "git",
-            "cicd",
-        ),
-        "15124300",
-        "4",
-        1.05,
-        (
-            "Design, build and operate batch and streaming pipelines in {a}.",
-            "Model warehouse tables that analysts can trust.",
-            "Own data quality checks, alerting and backfills.",
-            "Work with product teams to define event schemas.",
-            "Reduce pipeline cost and runtime on {a}.",
-            "Document datasets and lineage for the wider company.",
-        ),
-    ),
-    Role(
-        "backend",
-        14,
-        (
-            "Backend Engineer",
-            "Backend Developer",
-            "Software Engineer, Backend",
-            "Java Developer",
-            "Python Developer",
-            "Go Developer",
-            ".NET Developer",
-            "Node.js Developer",
-            "Software Engineer",
-        ),
-        "Software Engineering Intern",
-        ("Payments", "Core Platform", "Identity", "Search", "Checkout", "Public API"),
-        (
-            "java",
-            "python",
-            "go",
-            "nodejs",
-            "postgresql",
-            "rest",
-            "docker",
-            "kubernetes",
-            "aws",
-            "csharp",
-            "dotnet",
-            "kafka",
-            "redis",
-            "graphql",
-            "rust",
-            "git",
-            "cicd",
-            "linux",
-        ),
-        "15125200",
-        "4",
-        1.05,
-        (
-            "Build and maintain services written in {a}.",
-            "Design APIs that other teams enjoy using.",
-            "Take part in the on-call rotation for the services you own.",
-            "Improve latency and reliability of critical request paths.",
-            "Review code and mentor other engineers.",
-            "Break a legacy monolith into well-defined services.",
-        ),
-    ),
-    Role(
-        "frontend",
-        8,
-        (
-            "Frontend Developer",
-            "Front-End Engineer",
-            "React Developer",
-            "UI Engineer",
-            "Web Developer",
-            "Frontend Engineer",
-        ),
-        "Frontend Development Intern",
-        ("Web", "Design Systems", "Growth", "Customer Experience"),
-        (
-            "javascript",
-            "typescript",
-            "react",
-            "html_css",
-            "nextjs",
-            "angular",
-            "vue",
-            "nodejs",
-            "graphql",
-            "jest",
-            "rest",
-            "git",
-        ),
-        "15125400",
-        "3",
-        0.95,
-        (
-            "Ship accessible, fast user interfaces in {a}.",
-            "Maintain our component library and design system.",
-            "Work closely with designers on new product flows.",
-            "Improve Core Web Vitals across the site.",
-            "Write unit and end-to-end tests for critical journeys.",
-        ),
-    ),
-    Role(
-        "fullstack",
-        8,
-        ("Full Stack Developer", "Full-Stack Engineer", "Fullstack Developer", "Software Engineer"),
-        "Full Stack Intern",
-        ("Product Engineering", "Growth", "Internal Tools"),
-        (
-            "typescript",
-            "react",
-            "nodejs",
-            "python",
-            "postgresql",
-            "docker",
-            "aws",
-            "rest",
-            "graphql",
-            "javascript",
-            "git",
-            "cicd",
-        ),
-        "15125200",
-        "4",
-        1.0,
-        (
-            "Deliver features end to end, from database to UI.",
-            "Build internal tools in {a} for operations teams.",
-            "Own small product areas and their metrics.",
-            "Keep our deployment pipeline fast and boring.",
-        ),
-    ),
-    Role(
-        "ml_engineer",
-        8,
-        (
-            "Machine Learning Engineer",
-            "ML Engineer",
-            "AI Engineer",
-            "MLOps Engineer",
-            "Computer Vision Engineer",
-            "NLP Engineer",
-        ),
-        "Machine Learning Intern",
-        ("Machine Learning", "Applied AI", "Recommendations", "Forecasting"),
-        (
-            "python",
-            "pytorch",
-            "tensorflow",
-            "sklearn",
-            "kubernetes",
-            "docker",
-            "aws",
-            "mlflow",
-            "spark",
-            "sql",
-            "pandas",
-            "numpy",
-            "cpp",
-            "huggingface",
-            "gcp",
-        ),
-        "15122100",
-        "5",
-        1.2,
-        (
-            "Train, evaluate and deploy models built with {a}.",
-            "Build feature pipelines and model monitoring.",
-            "Turn research prototypes into reliable services.",
-            "Run offline and online experiments with product teams.",
-            "Optimise inference cost and latency.",
-        ),
-    ),
-    Role(
-        "data_scientist",
-        7,
-        (
-            "Data Scientist",
-            "Data Scientist",
-            "Applied Scientist",
-            "Quantitative Analyst",
-            "Decision Scientist",
-        ),
-        "Data Science Intern",
-        ("Data Science", "Decision Science", "Pricing", "Experimentation"),
-        (
-            "python",
-            "sql",
-            "r",
-            "pandas",
-            "sklearn",
-            "tableau",
-            "spark",
-            "tensorflow",
-            "numpy",
-            "snowflake",
-            "git",
-        ),
-        "15205100",
-        "5",
-        1.1,
-        (
-            "Design and analyse A/B tests.",
-            "Build forecasting and segmentation models in {a}.",
-            "Translate business questions into measurable hypotheses.",
-            "Communicate findings to stakeholders with clear visuals.",
-        ),
-    ),
-    Role(
-        "data_analyst",
-        11,
-        (
-            "Data Analyst",
-            "Business Intelligence Analyst",
-            "BI Developer",
-            "Reporting Analyst",
-            "Business Analyst",
-            "Product Analyst",
-        ),
-        "Data Analyst Intern",
-        ("Business Intelligence", "Finance Analytics", "Marketing Analytics", "Operations"),
-        ("sql", "excel", "tableau", "powerbi", "python", "looker", "r", "snowflake", "dbt", "bigquery"),
-        "15205101",
-        "4",
-        0.8,
-        (
-            "Build and maintain dashboards in {a}.",
-            "Answer ad-hoc questions from sales and finance.",
-            "Define KPIs together with department leads.",
-            "Automate recurring reports.",
-            "Check data quality before numbers reach leadership.",
-        ),
-    ),
-    Role(
-        "devops",
-        9,
-        (
-            "DevOps Engineer",
-            "Site Reliability Engineer",
-            "Platform Engineer",
-            "Cloud Engineer",
-            "Infrastructure Engineer",
-            "SRE",
-        ),
-        "DevOps Intern",
-        ("Site Reliability", "Cloud Infrastructure", "Developer Productivity", "Platform"),
-        (
-            "kubernetes",
-            "terraform",
-            "aws",
-            "docker",
-            "linux",
-            "cicd",
-            "azure",
-            "gcp",
-            "ansible",
-            "python",
-            "go",
-            "prometheus",
-            "jenkins",
-            "github_actions",
-            "bash",
-            "git",
-        ),
-        "15124400",
-        "4",
-        1.05,
-        (
-            "Run and scale our {a} infrastructure.",
-            "Automate everything as code.",
-            "Improve observability, SLOs and incident response.",
-            "Help developers ship safely several times a day.",
-            "Keep cloud spend under control.",
-        ),
-    ),
-    Role(
-        "embedded",
-        3,
-        ("Embedded Software Engineer", "C++ Developer", "Firmware Engineer", "Systems Software Engineer"),
-        "Embedded Systems Intern",
-        ("Firmware", "Devices", "Robotics"),
-        ("cpp", "c", "linux", "rust", "python", "rtos", "git"),
-        "17206100",
-        "4",
-        1.0,
-        (
-            "Develop firmware for our next-generation devices in {a}.",
-            "Debug hardware and software together in the lab.",
-            "Write drivers and board support packages.",
-        ),
-    ),
-    Role(
-        "mobile",
-        4,
-        ("iOS Developer", "Android Developer", "Mobile Engineer", "Mobile Developer"),
-        "Mobile Development Intern",
-        ("Mobile", "iOS", "Android", "App"),
-        ("swift", "kotlin", "react_native", "flutter", "java", "rest", "git", "cicd"),
-        "15125200",
-        "4",
-        1.0,
-        (
-            "Build features for our mobile apps in {a}.",
-            "Keep crash rates low and startup times short.",
-            "Work with backend engineers on API design.",
-        ),
-    ),
-    Role(
-        "qa",
-        4,
-        ("QA Engineer", "Test Automation Engineer", "SDET", "Quality Assurance Analyst"),
-        "QA Intern",
-        ("Quality Engineering", "Test Automation"),
-        ("selenium", "cypress", "playwright", "python", "java", "javascript", "cicd", "rest", "git"),
-        "15125300",
-        "4",
-        0.85,
-        (
-            "Automate regression suites with {a}.",
-            "Define test strategies with product teams.",
-            "Triage and reproduce customer-reported bugs.",
-        ),
-    ),
-    Role(
-        "security",
-        4,
-        ("Security Engineer", "Cloud Security Engineer", "Information Security Analyst", "SOC Analyst"),
-        "Security Intern",
-        ("Security", "Cloud Security", "Security Operations"),
-        ("python", "aws", "azure", "linux", "splunk", "siem", "kubernetes", "terraform"),
-        "15121200",
-        "4",
-        1.1,
-        (
-            "Monitor and respond to security alerts.",
-            "Harden our {a} environments.",
-            "Run threat modelling sessions with engineering teams.",
-        ),
-    ),
-    Role(
-        "dba",
-        2,
-        ("Database Administrator", "Data Architect", "Database Engineer"),
-        "Database Intern",
-        ("Database Reliability", "Data Architecture"),
-        ("postgresql", "sql", "oracle", "sqlserver", "mysql", "mongodb", "snowflake", "linux", "aws"),
-        "15124200",
-        "4",
-        0.95,
-        (
-            "Administer and tune {a} databases.",
-            "Plan backups, replication and disaster recovery.",
-            "Review schema changes from development teams.",
-        ),
-    ),
-    Role(
-        "manager",
-        2,
-        ("Engineering Manager", "Data Engineering Manager", "Head of Data", "Analytics Manager"),
-        "Engineering Management Intern",
-        ("Data", "Engineering", "Platform"),
-        ("python", "sql", "aws", "gcp", "kubernetes", "dbt", "spark", "cicd"),
-        "11302100",
-        "4",
-        1.35,
-        (
-            "Lead and grow a team of engineers.",
-            "Set technical direction together with staff engineers.",
-            "Hire, coach and give honest feedback.",
-            "Balance roadmap work with platform health.",
-        ),
-    ),
-)
+_ROLE_SCHEMA = {
+    "key": text,
+    "weight": integer,
+    "titles": tuple_of(text),
+    "intern_title": text,
+    "teams": tuple_of(text),
+    "techs": tuple_of(text),
+    "onet_soc": text,
+    "onet_job_zone": text,
+    "pay_multiplier": number,
+    "duties": tuple_of(text),
+}
 
-# (prefix, level) -- level 0 junior .. 3 lead; intern postings use level -1
-SENIORITY = (
-    ("Junior ", 0, 8),
-    ("Jr. ", 0, 3),
-    ("", 1, 40),
-    ("Mid-level ", 1, 2),
-    ("Senior ", 2, 22),
-    ("Sr. ", 2, 6),
-    ("Sr ", 2, 2),
-    ("Lead ", 3, 7),
-    ("Principal ", 3, 3),
-    ("Staff ", 3, 4),
-)
-LEVEL_SUFFIXES = ((" I", 0), (" II", 1), (" III", 2))
+
+def _load_roles() -> tuple[tuple[Role, ...], tuple[tuple[str, int, int], ...], tuple[tuple[str, int], ...]]:
+    """roles.yml: the roles, the seniority prefixes (prefix, level, weight) and the level suffixes."""
+    data = record(
+        load_vocabulary("roles"),
+        {
+            "seniority": tuple_of(row_of(text, integer, integer)),
+            "level_suffixes": tuple_of(row_of(text, integer)),
+            "roles": tuple_of(record_of(_ROLE_SCHEMA)),
+        },
+        "roles.yml",
+    )
+    roles = tuple(Role(**fields) for fields in data["roles"])
+    for role in roles:
+        unknown = [tech for tech in role.techs if tech not in TECH_FORMS]
+        if unknown:
+            raise VocabularyError(f"roles.yml role {role.key}: techs not in technologies.yml: {unknown}")
+    return roles, data["seniority"], data["level_suffixes"]
+
+
+# SENIORITY: (prefix, level, weight) -- level 0 junior .. 3 lead; intern postings use level -1
+ROLES, SENIORITY, LEVEL_SUFFIXES = _load_roles()
 
 # --- description building blocks ------------------------------------------------------------
 
-INTROS = (
-    "{employer} is hiring {a_title} to join the {team} team in {city}.",
-    "Join {employer} as {a_title} and help us scale {product}.",
-    "The {team} team at {employer} is looking for a motivated {title}.",
-    "We are looking for {a_title} to strengthen our {team} team.",
-    "As {a_title} at {employer}, you will shape how we build {product}.",
-    "{employer} is growing its {team} group and needs an experienced {title}.",
+_DESCRIPTION_KEYS = (
+    "intros",
+    "company_lines",
+    "tech_lines",
+    "qualification_lines",
+    "skill_traps",
+    "duty_headers",
+    "requirement_headers",
+    "work_modes_remote",
+    "work_modes_office",
+    "eeo_lines",
 )
-COMPANY_LINES = (
-    "We build {product} used by {customers} across {region}.",
-    "{employer} provides {product} to {customers}.",
-    "Our mission is to make {product} simple for {customers}.",
-    "Founded in {year}, we now serve {customers} in {markets} countries.",
-    "Every day, {customers} rely on our {product}.",
+_DESCRIPTION_LINES = record(
+    load_vocabulary("description_lines"), dict.fromkeys(_DESCRIPTION_KEYS, tuple_of(text)), "description_lines.yml"
 )
-TECH_LINES = (
-    "You will build and run production systems in {a} and {b}.",
-    "Strong experience with {a}, {b} and {c} is required.",
-    "Our stack: {a}, {b}, {c}.",
-    "Hands-on knowledge of {a} (or a similar tool) is a must.",
-    "Nice to have: {a}, {b}.",
-    "You are comfortable with {a}; exposure to {b} is a plus.",
-    "Day to day you will write {a} and review changes touching {b}.",
-    "We are migrating older jobs to {a} and deploying them with {b}.",
-    "Experience with modern tooling ({a}, {b}, {c}) helps.",
-    "Familiarity with {a}/{b} is a bonus.",
-    "Proficiency in {a}.",
-    "You know your way around {a}, {b}, and {c}.",
-    "Bonus points for {a} or {b} experience!",
-    "Must have 3+ years with {a}.",
-    "Solid understanding of {a}, plus working knowledge of {b}.",
-    "Automated testing and delivery ({a}) is part of everyday work here.",
-)
-QUALIFICATION_LINES = (
-    "{years}+ years of professional experience",
-    "Bachelor's degree in Computer Science, Engineering or a related field",
-    "Excellent written and verbal communication",
-    "Ability to work independently in a distributed team",
-    "Curiosity and a bias for action",
-)
-# Words that look like skills but are not: extractors must not count them.
-SKILL_TRAPS = (
-    "You will regularly present results to the C-suite.",
-    "Partner with our R&D group on new product ideas.",
-    "Support go-to-market teams with clear, timely numbers.",
-    "We want people who excel at written communication.",
-    "Our offsites are designed to spark new ideas.",
-    "We value swift, pragmatic decisions over perfect ones.",
-    "Ready to go the extra mile when a go-live is close?",
-    "Experience in a C-level reporting environment is helpful.",
-    "Our founders started the company in the Rust Belt.",
-    "You will own the roadmap from R&D to launch.",
-    "Reports to the VP of Sales & Marketing.",
-    "We ship Go-to-market experiments every quarter.",
-)
-DUTY_HEADERS = ("What you'll do:", "Responsibilities:", "Your tasks:", "The role:")
-REQUIREMENT_HEADERS = ("What we're looking for:", "Requirements:", "About you:", "Qualifications:")
+INTROS = _DESCRIPTION_LINES["intros"]
+COMPANY_LINES = _DESCRIPTION_LINES["company_lines"]
+TECH_LINES = _DESCRIPTION_LINES["tech_lines"]
+QUALIFICATION_LINES = _DESCRIPTION_LINES["qualification_lines"]
+SKILL_TRAPS = _DESCRIPTION_LINES["skill_traps"]  # words that look like skills but are not
+DUTY_HEADERS = _DESCRIPTION_LINES["duty_headers"]
+REQUIREMENT_HEADERS = _DESCRIPTION_LINES["requirement_headers"]
+WORK_MODES_REMOTE = _DESCRIPTION_LINES["work_modes_remote"]
+WORK_MODES_OFFICE = _DESCRIPTION_LINES["work_modes_office"]
+EEO_LINES = _DESCRIPTION_LINES["eeo_lines"]
 BULLETS = ("• ", "- ", "* ")
-WORK_MODES_REMOTE = (
-    "This is a fully remote role within {country}.",
-    "Remote-first: work from anywhere in {country}.",
-)
-WORK_MODES_OFFICE = (
-    "This role is based in our {city} office (hybrid, 2-3 days on site).",
-    "This is an on-site role in {city}.",
-    "Hybrid working from {city}.",
-)
-EEO_LINES = (
-    "{employer} is an equal opportunity employer.",
-    "We welcome applicants from all backgrounds.",
-    "{employer} is committed to an inclusive hiring process.",
-)
 
+# key -> (products, customers)
 INDUSTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "software": (
-        ("developer tools", "a collaboration platform", "workflow automation software"),
-        ("engineering teams", "thousands of businesses"),
-    ),
-    "fintech": (
-        ("payments infrastructure", "a mobile banking app", "fraud detection services"),
-        ("small businesses", "millions of consumers"),
-    ),
-    "banking": (("retail banking services", "lending products"), ("households", "corporate clients")),
-    "insurance": (("digital insurance products", "claims processing systems"), ("policyholders", "brokers")),
-    "health": (
-        ("telehealth services", "clinical software", "care coordination tools"),
-        ("patients", "hospitals"),
-    ),
-    "biotech": (("drug discovery platforms", "clinical trial software"), ("researchers", "clinicians")),
-    "retail": (("omnichannel retail systems", "a grocery delivery service"), ("shoppers", "store teams")),
-    "ecommerce": (
-        ("an online marketplace", "checkout and fulfilment tools"),
-        ("merchants", "online shoppers"),
-    ),
-    "logistics": (("route optimisation software", "freight tracking"), ("carriers", "shippers")),
-    "energy": (("smart grid software", "renewable energy forecasting"), ("utilities", "households")),
-    "telecom": (("5G network services", "connectivity products"), ("subscribers", "enterprises")),
-    "media": (("streaming services", "digital publishing tools"), ("readers", "viewers")),
-    "games": (("multiplayer games", "a game engine"), ("players", "studios")),
-    "manufacturing": (("industrial IoT systems", "factory automation"), ("plants", "OEMs")),
-    "automotive": (("connected vehicle software", "EV charging services"), ("drivers", "fleet operators")),
-    "aerospace": (("satellite data products", "flight operations software"), ("airlines", "operators")),
-    "consulting": (
-        ("data strategy and delivery", "digital transformation programmes"),
-        ("clients", "public sector clients"),
-    ),
-    "education": (("online learning products", "school management software"), ("students", "teachers")),
-    "travel": (("booking platforms", "travel planning tools"), ("travellers", "hotels")),
-    "food": (("food supply chain software", "restaurant ordering tools"), ("restaurants", "farmers")),
-    "realestate": (("property management software", "home search tools"), ("landlords", "home buyers")),
-    "agritech": (("precision farming tools", "crop analytics"), ("growers", "cooperatives")),
-    "security": (("threat detection software", "identity management"), ("security teams", "enterprises")),
-    "legal": (("contract analytics", "legal research tools"), ("law firms", "in-house legal teams")),
+    key: (fields["products"], fields["customers"])
+    for key, fields in record(
+        load_vocabulary("industries"),
+        {"industries": mapping_of(record_of({"products": tuple_of(text), "customers": tuple_of(text)}))},
+        "industries.yml",
+    )["industries"].items()
 }
 
 # --- employers (fictional) ------------------------------------------------------------------
-# name | home country | industry
-_EMPLOYER_TABLE = """
-Acme Data Systems|US|software
-Brightwave Labs|US|software
-Cobaltline Software|US|software
-Driftwood Analytics|US|consulting
-Emberly Health|US|health
-Fernhill Logistics|US|logistics
-Glacierpoint Financial|US|fintech
-Harborview Insurance|US|insurance
-Ironbridge Manufacturing|US|manufacturing
-Juniper Ridge Energy|US|energy
-Kestrel Robotics|US|manufacturing
-Lumenfield Media|US|media
-Marlowe & Finch Consulting|US|consulting
-Nimbus Forge|US|software
-Oakhurst Retail Group|US|retail
-Pinecrest Biotech|US|biotech
-Quarrystone Capital|US|banking
-Redfern Mobility|US|automotive
-Silvermere Telecom|US|telecom
-Tidewater Foods|US|food
-Umbra Security|US|security
-Vantablue Cloud|US|software
-Willowmere Bank|US|banking
-Xylo Payments|US|fintech
-Yellowpine Games|US|games
-Zephyr Grid|US|energy
-Amberleaf Pharmaceuticals|US|biotech
-Bluecairn Software|US|software
-Copperfield Dynamics|US|aerospace
-Deltaform Engineering|US|manufacturing
-Eastbrook Hospitality|US|travel
-Foxglove Therapeutics|US|biotech
-Granite Peak Outdoor|US|retail
-Hollowtree Studios|US|games
-Indigo Harbor|US|ecommerce
-Kinetic Loom|US|software
-Larkspur Learning|US|education
-Meridale Systems|US|software
-Northgale Aerospace|US|aerospace
-Orchard Lane Insurance|US|insurance
-Palisade Data|US|software
-Quillstone Publishing|US|media
-Riverbend Health Partners|US|health
-Saltmarsh Energy|US|energy
-Upland Rail|US|logistics
-Verdant Circuit|US|manufacturing
-Westmarch Holdings|US|banking
-Yarrow Bio|US|biotech
-Zenlake Software|US|software
-Arcbright Technologies|US|software
-Blackpine Security|US|security
-Clearbrook Water|US|energy
-Duskfall Interactive|US|games
-Goldcrest Mutual|US|insurance
-Lanternfish AI|US|software
-Quartzline Semiconductors|US|manufacturing
-Tessellate Cloud|US|software
-Wavecrest Mobile|US|telecom
-Corvid Data|US|software
-Inkwell Analytics|US|consulting
-Kitehill Robotics|US|manufacturing
-Rustbelt Robotics|US|manufacturing
-Uplink Orbital|US|aerospace
-Windrose Aviation|US|aerospace
-Tundra Byte|US|software
-Opencrest Labs|US|software
-Nightjar Health|US|health
-Seabright Shipping|US|logistics
-Vellum Legal Tech|US|legal
-Quickmarsh Payments|US|fintech
-Thames Lantern Media|GB|media
-Pennine Rail Systems|GB|logistics
-Cotswold Mutual|GB|insurance
-Highgate & Rowe|GB|legal
-Brackenridge Data|GB|software
-Sterling Moor Consulting|GB|consulting
-Cask & Kettle Brewing|GB|food
-Thistledown Retail|GB|retail
-Heronsgate Partners|GB|banking
-Ravenglass Software|GB|software
-Elmstead Bank|GB|banking
-Kingsmere Insurance|GB|insurance
-Primrose Diagnostics|GB|health
-Wrenfield Media|GB|media
-Birchgate Consulting|GB|consulting
-Greyhaven Analytics|GB|software
-Millbrook Dairy|GB|food
-Oxbow Freight|GB|logistics
-Lindqvist Maschinenbau|DE|manufacturing
-Müllerhaus Digital|DE|software
-Rheinfeld Automotive|DE|automotive
-Schwarzbach Versicherung|DE|insurance
-Elbtal Logistik|DE|logistics
-Isarblick Software|DE|software
-Spreewerk Energie|DE|energy
-Nordlicht Commerce|DE|ecommerce
-Tannenhof Pharma|DE|biotech
-Weserbrück Bank|DE|banking
-Alpenglühen Reisen|DE|travel
-Bouchard & Lefèvre Conseil|FR|consulting
-Cité Numérique|FR|software
-Maison Verlaine|FR|retail
-Lumière Assurances|FR|insurance
-Garonne Aéro|FR|aerospace
-Vallée Verte Agri|FR|agritech
-Rivoli Paiements|FR|fintech
-Vandermeer Techniek|NL|manufacturing
-Grachtenhuis Data|NL|software
-Van Oosten Mobility|NL|automotive
-Polderwind Energie|NL|energy
-Tulpenveld Commerce|NL|ecommerce
-Mapleford Systems|CA|software
-Laurentide Financial|CA|banking
-Prairie Lantern Media|CA|media
-Borealis Freight|CA|logistics
-Muskoka Health|CA|health
-Tamarind Softworks|IN|software
-Sahyadri Infotech|IN|consulting
-Kaveri Analytics|IN|software
-Banyan Grove Technologies|IN|software
-Deccan Ledger|IN|fintech
-Ganga Retail Networks|IN|retail
-Nilgiri Health|IN|health
-Wattlebird Digital|AU|software
-Kookaburra Analytics|AU|consulting
-Ironbark Mining Services|AU|energy
-Coralsea Travel|AU|travel
-Southwind Agritech|AU|agritech
-Alderbank Energy|US|energy
-Brambleway Travel|US|travel
-Dunmore Textiles|GB|retail
-Ellisford Health|US|health
-Farrowdale Farms|US|agritech
-Gildmore Jewelry|US|retail
-Hawthorne Circuitry|US|manufacturing
-Jubilee Park Media|GB|media
-Nettlefield Pharma|GB|biotech
-Opalcrest Retail|US|retail
-Pebbleford Learning|US|education
-Rookwood Capital|US|banking
-Sablewood Furniture|US|retail
-Tallowmere Chemicals|US|manufacturing
-Underhill Mapping|GB|software
-Vireo Health|US|health
-Zinnia Labs|US|software
-Jadeport Shipping|US|logistics
-Icefern Labs|US|software
-Yewdale Retail|GB|retail
-Quasarpine Games|CA|games
-Velvetine Fashion|FR|ecommerce
-"""
-
-LEGAL_SUFFIXES = {
-    "US": (", Inc.", " Inc.", " LLC", " Corp.", " Corporation", ""),
-    "GB": (" Ltd", " Limited", " plc", " Ltd.", ""),
-    "DE": (" GmbH", " AG", " SE", " GmbH & Co. KG", ""),
-    "FR": (" SAS", " SA", ""),
-    "NL": (" B.V.", " N.V.", ""),
-    "CA": (" Inc.", " Ltd.", ""),
-    "IN": (" Pvt. Ltd.", " Private Limited", ""),
-    "AU": (" Pty Ltd", " Pty. Ltd.", ""),
-}
+_EMPLOYER_FILE = record(
+    load_vocabulary("employers"),
+    {"legal_suffixes": mapping_of(tuple_of(text)), "employers": tuple_of(row_of(text, text, text))},
+    "employers.yml",
+)
+LEGAL_SUFFIXES: dict[str, tuple[str, ...]] = _EMPLOYER_FILE["legal_suffixes"]
 
 
 @dataclass(frozen=True)
@@ -1120,9 +248,9 @@ class Employer:
     logo: str | None
 
 
-def slugify(text: str) -> str:
+def slugify(name: str) -> str:
     """Lower-case ASCII letters and digits only (for URLs and domains)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(ch for ch in ascii_text.lower() if ch.isalnum())
 
 
@@ -1151,8 +279,9 @@ def _name_table(variants: tuple[str, ...]) -> tuple[str, ...]:
 
 def _build_employers() -> tuple[Employer, ...]:
     employers = []
-    for line in _EMPLOYER_TABLE.strip().splitlines():
-        base, country, industry = line.split("|")
+    for base, country, industry in _EMPLOYER_FILE["employers"]:  # name, home country, industry
+        if country not in COUNTRY_BY_CODE or industry not in INDUSTRIES:
+            raise VocabularyError(f"employers.yml {base}: unknown country {country!r} or industry {industry!r}")
         key = mix64(text_salt(base))
         suffixes = LEGAL_SUFFIXES[country]
         suffix = suffixes[key % len(suffixes)]
