@@ -58,6 +58,12 @@ def weekly_demand_mismatches(url: str, join: str) -> list[tuple]:
         where f.n is distinct from w.jobs_mentioning""")
 
 
+def jsearch_load(summary):
+    """The JSearch load of a run (every source runs, in registry order)."""
+    [load] = [load for load in summary.loads if load.source == "jsearch"]
+    return load
+
+
 @pytest.fixture(scope="module")
 def runs(fresh_database, tmp_path_factory):
     build = tmp_path_factory.mktemp("elt")
@@ -82,7 +88,7 @@ def test_full_run_loads_every_served_posting_and_keeps_the_rejects(runs):
     indices = served(T0)
     rejects = rejected_by_source(indices)
     assert len(indices) == 1800 and rejects, "the fixture should serve malformed records"
-    load = runs["first"].loads[0]
+    load = jsearch_load(runs["first"])
     assert load.rows_by_table["job_postings"] == len(indices) - len(rejects)
     assert load.rows_by_table["job_postings_rejected"] == len(rejects)
     assert runs["first_counts"]["raw"] == len(indices) - len(rejects)
@@ -220,7 +226,7 @@ def test_dbt_build_passed_its_tests(runs):
 
 
 def test_rerun_without_new_data_loads_nothing_and_leaves_marts_unchanged(runs):
-    load = runs["second"].loads[0]
+    load = jsearch_load(runs["second"])
     assert load.rows_by_table.get("job_postings", 0) == 0
     assert load.rows == 0
     assert runs["second"].build is None, "nothing new: dbt should not rebuild"
@@ -231,7 +237,7 @@ def test_run_after_new_postings_loads_only_those(runs):
     new = list(catalogue.new_postings_between(sandbox_config(T0), T0, LATER))
     rejects = rejected_by_source(new)
     assert len(new) == 30  # 60 a day for 12 hours
-    load = runs["third"].loads[0]
+    load = jsearch_load(runs["third"])
     assert load.rows_by_table.get("job_postings", 0) == len(new) - len(rejects)
     url = runs["url"]
     total = query(url, "select count(*) from raw_jsearch.job_postings")[0][0]
