@@ -80,6 +80,11 @@ class SourceSpec:
     def dataset(self) -> str:
         return f"raw_{self.name}"
 
+    @property
+    def record_id_key(self) -> str:
+        """The key of a record's id in the API's items."""
+        return self.replay_shape.id_key
+
     def base_url(self, config: SourceConfig) -> str:
         return config.base_url or self.real_base_url
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg2
 
+from dlt_pipelines import registry
 from dlt_pipelines.common.secrets import ScrubbedError
 from orchestration.config import DBT_PROJECT_DIR, elementary_switch
 from orchestration.dbt_failures import ConnectionLost, connection_lost, is_connection_lost
@@ -47,6 +48,12 @@ class DbtReport:
         return sum(counts.values()) if status is None else counts.get(status, 0)
 
 
+def source_registry_json() -> str:
+    """The source registry as the dbt project reads it (macros/source_registry.sql)."""
+    return json.dumps({name: {"domain": spec.domain, "dataset": spec.dataset, "record_id": spec.record_id_key}
+                       for name, spec in registry.sources().items()}, sort_keys=True)
+
+
 def dbt_env(warehouse_url: str, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment dbt needs: WAREHOUSE_URL split into the variables profiles.yml reads."""
     parts = libpq_parts(warehouse_url)
@@ -62,6 +69,8 @@ def dbt_env(warehouse_url: str, base: dict[str, str] | None = None) -> dict[str,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         # Elementary's models and tests run only where its package is installed (make deps), unless ELT_ELEMENTARY=off
         "DBT_ELEMENTARY_ENABLED": "true" if elementary_switch(env) and packages.status().available else "false",
+        # the registered sources, which models loop over (macros/source_registry.sql)
+        "ELT_SOURCE_REGISTRY": source_registry_json(),
         # JIT compiles for a second on every mid-sized query and wins nothing on these models
         "PGOPTIONS": f"{env.get('PGOPTIONS', '')} -c jit=off".strip(),
     })

@@ -24,6 +24,7 @@ from dlt_pipelines.common.replay import ResponseShape
 from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
 from orchestration import elt
 from orchestration.config import ConfigError
+from orchestration.dbt_runner import dbt_env
 from orchestration.ops.health import check_source
 from tests.conftest import REPO_ROOT, make_settings, query
 
@@ -159,3 +160,12 @@ def test_orchestration_names_no_source():
 
 def test_replay_shapes_come_from_the_registry():
     assert {spec.replay_shape.board for spec in registry.sources().values()} == set(registry.names())
+
+
+def test_dbt_reads_the_registry_it_is_given(toy_source):
+    """The dbt project loops over ELT_SOURCE_REGISTRY (macros/source_registry.sql), which the dbt
+    runner sets from the registry, so a registered source reaches dbt too."""
+    passed = json.loads(dbt_env("postgresql://u@h:5432/db", base={})["ELT_SOURCE_REGISTRY"])
+    assert list(passed) == sorted(registry.names())
+    assert passed["toyshop"] == {"domain": "toys", "dataset": "raw_toyshop", "record_id": "id"}
+    assert passed["arbeitnow"]["record_id"] == "slug" and passed["jsearch"]["domain"] == "job_market"

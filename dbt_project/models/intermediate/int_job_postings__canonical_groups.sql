@@ -25,8 +25,8 @@
     assigned, is never re-keyed. -#}
 
 {%- set window = "interval '" ~ var('dedup_window_days') ~ " days'" %}
-{#- the boards as SQL literals: 'jsearch', 'remotive', ... (raw datasets are raw_<board>) #}
-{%- set board_names = "'" ~ (var('job_board_sources') | join("', '") | replace('raw_', '')) ~ "'" %}
+{#- the job boards as SQL literals: 'adzuna', 'arbeitnow', ... (the source registry) #}
+{%- set board_names = "'" ~ (registered_sources('job_market') | join("', '")) ~ "'" %}
 
 with
 
@@ -83,7 +83,7 @@ new_groups as (
     group by group_key
 ),
 
--- the configured boards (var job_board_sources), not a scan of the postings: a distinct over the
+-- the registered boards (macro registered_sources), not a scan of the postings: a distinct over the
 -- whole table would cost as much as the warehouse is big, and the planner may repeat it per probe
 other_boards as (
     select unnest(array[{{ board_names }}]) as board

@@ -6,7 +6,11 @@
     A source reject counts once per bad record: rows share a record_key (the source's reject_key;
     rows loaded before it existed get one from their id, content or place, see below). -#}
 
-{%- set boards = {'jsearch': 'job_id', 'remotive': 'id', 'arbeitnow': 'slug', 'adzuna': 'id'} %}
+{#- the job boards of the source registry, each with the key of its record id -#}
+{%- set boards = {} %}
+{%- for board in registered_sources('job_market') %}
+    {%- do boards.update({board: source_record_id_key(board)}) %}
+{%- endfor %}
 
 with
 

@@ -1,9 +1,10 @@
-{#- Every dlt load of every job-board source (the `_dlt_loads` of each raw schema named in the var
-    `job_board_sources`): when it was committed and whether it completed. A board never loaded into
-    this warehouse has no `_dlt_loads` yet and adds no rows. -#}
+{#- Every dlt load of every registered source (the `_dlt_loads` of each raw schema, macro
+    registered_sources): when it was committed and whether it completed. A source never loaded
+    into this warehouse has no `_dlt_loads` yet and adds no rows. -#}
 
 {%- set loaded_sources = [] -%}
-{%- for source_name in var('job_board_sources') -%}
+{%- for name in registered_sources() -%}
+    {%- set source_name = 'raw_' ~ name -%}
     {%- if raw_table_exists(source_name, '_dlt_loads') -%}
         {%- do loaded_sources.append(source_name) -%}
     {%- endif -%}
