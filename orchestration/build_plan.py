@@ -28,7 +28,8 @@ from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.extract_load import LoadReport
 
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests", "snapshots")
-CANARY_RELATION = "marts.fct_job_postings"
+# a mart every warehouse has whatever its domains (the run ledger): gone means the warehouse was emptied
+CANARY_RELATION = "marts.mart_pipeline_runs"
 TAXONOMY_VERSION_SEED = DBT_PROJECT_DIR / "seeds" / "skill_taxonomy_version.csv"
 
 

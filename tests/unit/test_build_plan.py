@@ -97,3 +97,14 @@ def test_loads_committed_since_the_last_build_are_built_though_this_run_loaded_n
     assert plan_build(settings, url, [loaded(0)]).args is None
     dlt_load(url, "0.7", rows=2)  # an older load id, committed later
     assert plan_build(settings, url, [loaded(0)]).args[:3] == ["build", "--select", "source:raw_jsearch+"]
+
+
+def test_an_emptied_warehouse_is_built_in_full(built, url, monkeypatch):
+    """State says built, but the warehouse lost its marts (emptied, restored elsewhere): full build.
+    The canary is the run ledger mart, which every warehouse has whatever its domains."""
+    settings, _ = built
+    monkeypatch.undo()  # the real check, against the real (empty) database
+    plan = plan_build(settings, url, [loaded(0)])
+    assert plan.args == ["build"] and "marts.mart_pipeline_runs is missing" in plan.reason
+    query(url, "create schema if not exists marts; create view marts.mart_pipeline_runs as select 1 as run_id")
+    assert plan_build(settings, url, [loaded(0)]).args is None
