@@ -110,7 +110,7 @@ def write_report(settings: Settings, warehouse_url: str) -> Path:
     report = paths(settings).report
     report.unlink(missing_ok=True)
     _run(settings, warehouse_url, ["report", "--file-path", str(report), "--open-browser", "false",
-                                   "--days-back", str(REPORT_DAYS_BACK), "--project-name", "job_market"])
+                                   "--days-back", str(REPORT_DAYS_BACK), "--project-name", "warehouse"])
     if not report.is_file():
         raise ElementaryError(f"edr report succeeded but wrote no {report}")
     return report

@@ -91,7 +91,7 @@ def install_online(settings: Settings, dbt: str, packages_dir: Path = PACKAGES_D
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     (scratch / "dbt_project.yml").write_text(yaml.safe_dump({
-        "name": "optional_packages", "version": "1.0.0", "config-version": 2, "profile": "job_market",
+        "name": "optional_packages", "version": "1.0.0", "config-version": 2, "profile": "warehouse",
         "packages-install-path": str(packages_dir),
     }))
     shutil.copyfile(SPEC, scratch / "packages.yml")

@@ -26,7 +26,7 @@ DBT_NODE_MESSAGE = (
     "  server closed the connection unexpectedly\n"
     "  \tThis probably means the server terminated abnormally\n"
     "  \tbefore or while processing the request.\n"
-    "  compiled code at target/run/job_market/models/staging/ops/stg_ops__runs.sql")
+    "  compiled code at target/run/warehouse/models/staging/ops/stg_ops__runs.sql")
 DBT_OUTPUT_BEFORE_ANY_NODE = (
     "14:42:56  Concurrency: 4 threads (target='warehouse')\n"
     "14:42:56  Finished running  in 0 hours 0 minutes and 0.52 seconds (0.52s).\n"
@@ -38,7 +38,7 @@ DBT_OUTPUT_BEFORE_ANY_NODE = (
 DBT_TEST_FAILED = "Got 3 results, configured to fail if != 0"
 DBT_MODEL_WRONG = ("Database Error in model stg_jsearch__job_postings (models/staging/jsearch/stg_jsearch__job_postings"
                    '.sql)\n  relation "raw_jsearch.job_postings" does not exist\n  LINE 12:     from "w"."raw_jsearch"'
-                   '."job_postings"\n               ^\n  compiled code at target/run/job_market/models/x.sql')
+                   '."job_postings"\n               ^\n  compiled code at target/run/warehouse/models/x.sql')
 
 
 def psycopg2_messages(url: str) -> list[str]:
@@ -73,20 +73,20 @@ def test_the_classifier_names_a_lost_connection_and_nothing_else(fresh_database)
     for message in (DBT_TEST_FAILED, DBT_MODEL_WRONG, "", None):
         assert not is_connection_lost(message), message
 
-    failed = [("model.job_market.stg_ops__runs", DBT_NODE_MESSAGE),
-              ("test.job_market.unique_stg_ops__runs_run_id.aea5b6c70e", DBT_TEST_FAILED)]
+    failed = [("model.warehouse.stg_ops__runs", DBT_NODE_MESSAGE),
+              ("test.warehouse.unique_stg_ops__runs_run_id.aea5b6c70e", DBT_TEST_FAILED)]
     lost = connection_lost(failed, not_built=7)
-    assert (lost.node, lost.not_built) == ("model.job_market.stg_ops__runs", 7)
+    assert (lost.node, lost.not_built) == ("model.warehouse.stg_ops__runs", 7)
     url = with_password("postgresql://postgres@127.0.0.1:5432/warehouse")
     assert lost.describe("build", url) == (
         "dbt build: lost the connection to the warehouse postgresql://postgres@127.0.0.1:5432/warehouse during "
-        "model.job_market.stg_ops__runs; 7 nodes not built - check the warehouse is up (make health) and rerun "
+        "model.warehouse.stg_ops__runs; 7 nodes not built - check the warehouse is up (make health) and rerun "
         "make run")
     before = connection_lost([], not_built=0, output=DBT_OUTPUT_BEFORE_ANY_NODE)
     assert before.node is None and "before any node was built" in before.describe("build", url)
     # the project's own failures are reported as they are
-    assert connection_lost([("test.job_market.x", DBT_TEST_FAILED), ("model.job_market.y", DBT_MODEL_WRONG)], 2) is None
-    assert connection_lost([("test.job_market.x", DBT_TEST_FAILED)], 1, DBT_OUTPUT_BEFORE_ANY_NODE) is None
+    assert connection_lost([("test.warehouse.x", DBT_TEST_FAILED), ("model.warehouse.y", DBT_MODEL_WRONG)], 2) is None
+    assert connection_lost([("test.warehouse.x", DBT_TEST_FAILED)], 1, DBT_OUTPUT_BEFORE_ANY_NODE) is None
 
 
 def test_a_warehouse_refusing_connections_is_named_before_dbt_starts():
@@ -147,7 +147,7 @@ def test_a_dbt_build_whose_backend_is_terminated_fails_naming_the_lost_connectio
     not_built = sum(r["status"] in ("error", "skipped") for r in results)
     assert message == (
         f"stage 'dbt build' failed: dbt build: lost the connection to the warehouse {fresh_database} during "
-        f"model.job_market.stg_ops__runs; {not_built} nodes not built - check the warehouse is up (make health) "
+        f"model.warehouse.stg_ops__runs; {not_built} nodes not built - check the warehouse is up (make health) "
         "and rerun make run")
     assert not_built > 1 and "\n" not in message and PASSWORD not in message
     assert not re.search(r"\btest\.|unique_|not_null_|accepted_values|Database Error", message)  # no test blamed

@@ -43,7 +43,7 @@ def test_make_run_is_recorded_releases_its_lock_and_summarises(run):
     summary = run["summary"].read_text()
     assert "succeeded" in summary and "extract-load jsearch: 20 rows loaded" in summary
     manifest = json.loads((run["build"] / "last-run" / "manifest.json").read_text())
-    assert "model.job_market.fct_job_postings" in manifest["nodes"]
+    assert "model.warehouse.fct_job_postings" in manifest["nodes"]
     assert PASSWORD not in run["result"].stdout + run["result"].stderr + summary
 
 
@@ -97,7 +97,7 @@ def test_the_real_api_gets_one_cheap_request_and_a_rejected_key_is_unhealthy(tmp
 
 def test_make_ci_slim_builds_only_what_changed_since_production(run, tmp_path):
     production = json.loads((run["build"] / "last-run" / "manifest.json").read_text())
-    production["nodes"]["model.job_market.quarantined_records"]["raw_code"] += "\n-- production had another version"
+    production["nodes"]["model.warehouse.quarantined_records"]["raw_code"] += "\n-- production had another version"
     (tmp_path / "manifest.json").write_text(json.dumps(production))
     result = make("ci-slim", f"PROD_MANIFEST={tmp_path / 'manifest.json'}", **run["env"])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
@@ -109,7 +109,7 @@ def test_make_ci_slim_builds_only_what_changed_since_production(run, tmp_path):
     downstream = {"mart_quarantine_counts", "mart_data_quality_scores", "mart_pipeline_runs", "stg_ops__runs",
                   "stg_ops__run_loads", "stg_ops__dbt_invocations", "stg_ops__dbt_node_results", "stg_dlt__loads"}
     boards = {f"stg_{board}__job_postings" for board in ("jsearch", "remotive", "arbeitnow", "adzuna")}
-    assert models == {f"model.job_market.{name}" for name in
+    assert models == {f"model.warehouse.{name}" for name in
                       {"quarantined_records", "int_job_postings__unified", *boards, *downstream}}
     assert all(r["status"] in ("success", "pass") or r["unique_id"].startswith("exposure.") for r in ran)  # no-op
 

@@ -17,7 +17,7 @@ def _documented_nodes(site) -> tuple[dict, dict]:
     manifest = json.loads((site / "manifest.json").read_text())
     catalog = json.loads((site / "catalog.json").read_text())
     nodes = {uid: node for group in ("nodes", "sources", "exposures") for uid, node in manifest[group].items()
-             if node.get("package_name") == "job_market" and node["resource_type"] in DESCRIBED_TYPES}
+             if node.get("package_name") == "warehouse" and node["resource_type"] in DESCRIBED_TYPES}
     return nodes, {**catalog["nodes"], **catalog["sources"]}
 
 
@@ -39,7 +39,7 @@ def test_exposures_name_the_report_and_the_docs_site(quality_run):
     nodes, _ = _documented_nodes(quality_run["site"])
     exposures = {n["name"]: n for n in nodes.values() if n["resource_type"] == "exposure"}
     assert {"elementary_report", "docs_site"} <= set(exposures)
-    assert "model.job_market.mart_data_quality_scores" in exposures["elementary_report"]["depends_on"]["nodes"]
+    assert "model.warehouse.mart_data_quality_scores" in exposures["elementary_report"]["depends_on"]["nodes"]
 
 
 def _marts(site) -> set[str]:
@@ -70,13 +70,13 @@ def test_docs_lineage_graph_lists_every_mart(quality_run, serve, browser_page):
 def test_docs_model_page_shows_its_columns(quality_run, serve, browser_page):
     base = serve(quality_run["site"])
     page = browser_page()
-    page.goto(f"{base}/static_index.html#!/model/model.job_market.mart_pipeline_runs", wait_until="load",
+    page.goto(f"{base}/static_index.html#!/model/model.warehouse.mart_pipeline_runs", wait_until="load",
               timeout=60_000)
     page.get_by_text("rows_loaded_by_table").first.wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "docs-model-mart_pipeline_runs.png"), full_page=True)
     text = page.inner_text("body")
     _, catalog = _documented_nodes(quality_run["site"])
-    columns = catalog["model.job_market.mart_pipeline_runs"]["columns"]
+    columns = catalog["model.warehouse.mart_pipeline_runs"]["columns"]
     assert len(columns) >= 15
     assert [c for c in columns if c not in text] == []
     assert "Tests passed: data and unit tests" in text or "Data and unit tests that passed." in text
