@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from dlt_pipelines import registry
 from dlt_pipelines.common.http import ApiError
 from dlt_pipelines.common.secrets import ScrubbedError, scrub
 from orchestration import warehouse
@@ -28,6 +29,14 @@ class RunSummary:
     build_reason: str = ""
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
+    def domain_lines(self) -> list[str]:
+        """One line per domain the run loaded: its rows and sources (README "Architecture")."""
+        by_domain: dict[str, list[LoadReport]] = {}
+        for load in self.loads:
+            by_domain.setdefault(_domain_of(load.source), []).append(load)
+        return [f"domain {domain}: {sum(load.rows for load in loads)} rows loaded from "
+                f"{', '.join(load.source for load in loads)}" for domain, loads in sorted(by_domain.items())]
+
     def lines(self) -> list[str]:
         out = [f"warehouse: {scrub(self.warehouse_url)}"]
         for load in self.loads:
@@ -36,6 +45,7 @@ class RunSummary:
             out.append(f"extract-load {load.source}: {load.rows} rows loaded into {load.dataset} ({tables})"
                        + (f", {resumed} package{'s' if resumed > 1 else ''} of an interrupted run completed"
                           if resumed else ""))
+        out += self.domain_lines()
         out += [f"retries {load.source}: {load.retries.describe()}" for load in self.loads if load.retries.retries]
         if self.build_reason:
             out.append(f"dbt plan: {self.build_reason}")
@@ -49,6 +59,10 @@ class RunSummary:
         timing = ", ".join(f"{stage} {secs:.1f}s" for stage, secs in self.seconds_by_stage.items())
         out.append(f"time: {timing}")
         return out
+
+
+def _domain_of(source: str) -> str:
+    return registry.get(source).domain
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -115,6 +115,7 @@ def test_a_registered_source_runs_through_orchestration(toy_source, fresh_databa
     elt.extract_load(settings, fresh_database, summary=summary)
     assert query(fresh_database, "select count(*), count(distinct id) from raw_toyshop.items") == [(25, 25)]
     assert "extract-load toyshop: 25 rows loaded into raw_toyshop (items=25)" in summary.lines()
+    assert "domain toys: 25 rows loaded from toyshop" in summary.lines()
     assert check_source(settings, "toyshop").status == "ok"
     # a rerun merges: still one row per item
     elt.extract_load(settings, fresh_database, summary=elt.RunSummary(fresh_database))
