@@ -8,8 +8,8 @@ from dlt_pipelines.adzuna import adzuna_source, settings
 from dlt_pipelines.adzuna.config import AdzunaConfig
 from dlt_pipelines.adzuna.helpers import country_of
 from dlt_pipelines.common.replay import ResponseShape
-from dlt_pipelines.job_boards import DOMAIN, board_sandbox
-from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
+from dlt_pipelines.job_boards import board_source
+from dlt_pipelines.registry import BuildContext, Probe
 
 
 def build(config: AdzunaConfig, context: BuildContext):
@@ -39,16 +39,11 @@ def probe(config: AdzunaConfig, base_url: str) -> Probe:
         params={**keys, "results_per_page": 1}))
 
 
-SOURCE = SourceSpec(
-    name="adzuna",
-    domain=DOMAIN,
-    api_name=settings.API_NAME,
-    key_variable=settings.KEY_VARIABLE,
-    real_base_url=settings.REAL_BASE_URL,
+SOURCE = board_source(
+    "adzuna", settings,
     read_config=AdzunaConfig.from_env,
     build=build,
     replay_shape=ResponseShape("adzuna", settings.ITEMS_KEY, settings.ID_FIELD, lambda items: {
         "__CLASS__": "Adzuna::API::Response::JobSearchResults", "count": len(items), "results": items}),
     probe=probe,
-    sandbox=board_sandbox,
 )

@@ -9,8 +9,8 @@ import requests
 from dlt_pipelines.arbeitnow import arbeitnow_source, settings
 from dlt_pipelines.arbeitnow.config import ArbeitnowConfig
 from dlt_pipelines.common.replay import REPLAY_BASE_URL, ResponseShape
-from dlt_pipelines.job_boards import DOMAIN, board_sandbox
-from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
+from dlt_pipelines.job_boards import board_source
+from dlt_pipelines.registry import BuildContext, Probe
 
 
 def build(config: ArbeitnowConfig, context: BuildContext):
@@ -29,16 +29,11 @@ def _replay_links(body: dict[str, Any], more: bool) -> dict[str, Any]:
     return body
 
 
-SOURCE = SourceSpec(
-    name="arbeitnow",
-    domain=DOMAIN,
-    api_name=settings.API_NAME,
-    key_variable=settings.KEY_VARIABLE,
-    real_base_url=settings.REAL_BASE_URL,
+SOURCE = board_source(
+    "arbeitnow", settings,
     read_config=ArbeitnowConfig.from_env,
     build=build,
     replay_shape=ResponseShape("arbeitnow", settings.ITEMS_KEY, settings.ID_FIELD,
                                lambda items: {"data": items, "links": {}, "meta": {}}, _replay_links),
     probe=probe,
-    sandbox=board_sandbox,
 )

@@ -22,30 +22,25 @@ def text(env: Env, name: str) -> str | None:
     return env.get(name, "").strip() or None
 
 
-def whole(env: Env, name: str, default: int, minimum: int = 0) -> int:
+def _bounded(env: Env, name: str, default, minimum, kind: type, what: str):
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be >= {minimum}, got {value}")
     return value
+
+
+def whole(env: Env, name: str, default: int, minimum: int = 0) -> int:
+    return _bounded(env, name, default, minimum, int, "a whole number")
 
 
 def number(env: Env, name: str, default: float, minimum: float = 0.0) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    return _bounded(env, name, default, minimum, float, "a number")
 
 
 def flag(env: Env, name: str, default: bool) -> bool:

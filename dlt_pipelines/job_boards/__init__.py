@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from types import ModuleType
 
 from dlt_pipelines.common.env import Env, flag
+from dlt_pipelines.registry import SourceSpec
 
 DOMAIN = "job_market"
 
@@ -24,3 +26,11 @@ def board_sandbox(env: Env) -> Iterator[str]:
 
     with start_sandbox(SandboxConfig.from_env(dict(env))) as handle:
         yield handle.url
+
+
+def board_source(name: str, api: ModuleType, **parts) -> SourceSpec:
+    """A job board's registry entry: the job_market domain, the one board sandbox, and the API's
+    name, key variable and address from its settings module (`api`); `parts` are the rest of
+    SourceSpec (read_config, build, replay_shape, probe)."""
+    return SourceSpec(name=name, domain=DOMAIN, api_name=api.API_NAME, key_variable=api.KEY_VARIABLE,
+                      real_base_url=api.REAL_BASE_URL, sandbox=board_sandbox, **parts)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import requests
 
 from dlt_pipelines.common.replay import ResponseShape
-from dlt_pipelines.job_boards import DOMAIN, board_sandbox
+from dlt_pipelines.job_boards import board_source
 from dlt_pipelines.jsearch import jsearch_source, settings
 from dlt_pipelines.jsearch.config import JSearchConfig
-from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
+from dlt_pipelines.registry import BuildContext, Probe
 
 
 def build(config: JSearchConfig, context: BuildContext):
@@ -36,16 +36,11 @@ def probe(config: JSearchConfig, base_url: str) -> Probe:
         params={"query": config.queries[0], "page": 1, "num_pages": 1}))
 
 
-SOURCE = SourceSpec(
-    name="jsearch",
-    domain=DOMAIN,
-    api_name=settings.API_NAME,
-    key_variable=settings.KEY_VARIABLE,
-    real_base_url=settings.REAL_BASE_URL,
+SOURCE = board_source(
+    "jsearch", settings,
     read_config=JSearchConfig.from_env,
     build=build,
     replay_shape=ResponseShape("jsearch", "data", settings.ID_FIELD, lambda items: {
         "status": "OK", "request_id": "replay", "parameters": {}, "data": items}),
     probe=probe,
-    sandbox=board_sandbox,
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dlt_pipelines.common.replay import ResponseShape
-from dlt_pipelines.job_boards import DOMAIN, board_sandbox
-from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
+from dlt_pipelines.job_boards import board_source
+from dlt_pipelines.registry import BuildContext, Probe
 from dlt_pipelines.remotive import remotive_source, settings
 from dlt_pipelines.remotive.config import RemotiveConfig
 
@@ -27,16 +27,11 @@ def probe(config: RemotiveConfig, base_url: str) -> Probe:
     return Probe(f"{base_url} not called (the API allows {config.max_calls_per_day} calls a day)", None)
 
 
-SOURCE = SourceSpec(
-    name="remotive",
-    domain=DOMAIN,
-    api_name=settings.API_NAME,
-    key_variable=settings.KEY_VARIABLE,
-    real_base_url=settings.REAL_BASE_URL,
+SOURCE = board_source(
+    "remotive", settings,
     read_config=RemotiveConfig.from_env,
     build=build,
     replay_shape=ResponseShape("remotive", settings.ITEMS_KEY, settings.ID_FIELD,
                                lambda items: {"job-count": len(items), "jobs": items}),
     probe=probe,
-    sandbox=board_sandbox,
 )
