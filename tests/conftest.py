@@ -16,6 +16,14 @@ from orchestration.warehouse import LocalServer, with_database
 
 SHARED = REPO_ROOT.parent / "shared"
 
+
+def needs_shared(*parts: str) -> pytest.MarkDecorator:
+    """Skip, saying why, where ../shared (third-party data the product never ships) or the part of
+    it a test reads is absent, as in a user's clone."""
+    path = SHARED.joinpath(*parts)
+    return pytest.mark.skipif(not path.exists(), reason=f"{path} is absent: this test reads ../shared, "
+                                                       "which only the project's CI has beside the clone")
+
 # Elementary adds its models and hooks to every dbt build; the suite builds without it (proving the core
 # project needs none of it) except tests/quality, which switches it on for its one shared warehouse.
 # `ELT_ELEMENTARY=auto make test` runs every build with it.

@@ -17,7 +17,7 @@ import pytest
 
 from orchestration.dbt_runner import run_dbt
 from orchestration.extract_load import replay_source
-from tests.conftest import make_settings, query
+from tests.conftest import make_settings, needs_shared, query
 from tests.integration import raw_contract
 
 COLUMNS = ("publisher", "employer_name_normalized", "job_title_normalized", "city", "region", "country_code",
@@ -65,7 +65,11 @@ REJECTED_ITEM = "garbage"
 NO_TITLE = {"slug": "no-title-1", "company_name": "Acme GmbH", "title": " ", "description": "x", "remote": False,
             "url": "https://www.arbeitnow.com/jobs/no-title-1", "tags": [], "job_types": [], "location": "Berlin",
             "created_at": 1770835328}
-COMPETITIVE = {**raw_contract.sample_items("remotive")[0], "id": 99, "salary": "Competitive"}
+pytestmark = needs_shared("data", "api_samples")
+
+
+def competitive() -> dict:
+    return {**raw_contract.sample_items("remotive")[0], "id": 99, "salary": "Competitive"}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +81,7 @@ def samples(fresh_database, tmp_path_factory):
     for board in raw_contract.BOARDS:
         replay_source(settings, url, board, raw_contract.SAMPLES / board)
         loaded[board] = raw_contract.sample_items(board)
-    extras = {"remotive": [COMPETITIVE, REJECTED_ITEM], "arbeitnow": [NO_TITLE]}
+    extras = {"remotive": [competitive(), REJECTED_ITEM], "arbeitnow": [NO_TITLE]}
     for board, items in extras.items():
         capture = work / f"{board}-extra.json"
         capture.write_text(json.dumps(items))  # a bare item list is served in the board's shape

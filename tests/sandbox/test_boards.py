@@ -13,7 +13,7 @@ import requests
 
 from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import parse_time
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
 
 from .helpers import NOW
 
@@ -46,6 +46,7 @@ def served(shared_sandbox, http, board: str, **params: Any) -> dict[str, Any]:
     return response.json()
 
 
+@needs_shared("data", "api_samples")
 @pytest.mark.parametrize("board", ["remotive", "arbeitnow", "adzuna"])
 def test_items_have_the_keys_and_types_of_the_captured_responses(board, shared_sandbox, http):
     real = capture(board)

@@ -15,7 +15,7 @@ from orchestration.config import REPO_ROOT
 from orchestration.elt import StageError, replay_load
 from orchestration.extract_load import replay_source
 from orchestration.warehouse import with_database
-from tests.conftest import SHARED, _admin, make_settings, query
+from tests.conftest import SHARED, _admin, make_settings, needs_shared, query
 
 SAMPLES = SHARED / "data" / "api_samples"
 ITEMS = {"jsearch": ("data", "job_id"), "remotive": ("jobs", "id"), "arbeitnow": ("data", "slug"),
@@ -43,6 +43,7 @@ def distinct_ids(source: str) -> set[str]:
     return {str(item[id_field]) for item in sample_items(source)}
 
 
+@needs_shared("data", "api_samples")
 @pytest.mark.parametrize("source", ["jsearch", "remotive", "arbeitnow", "adzuna"])
 def test_every_capture_replays_into_its_raw_table_once(source, database, tmp_path):
     settings = make_settings(tmp_path)
@@ -61,6 +62,7 @@ def test_every_capture_replays_into_its_raw_table_once(source, database, tmp_pat
     assert query(database, f"select count(*) from raw_{source}.job_postings")[0][0] == len(expected)
 
 
+@needs_shared("data", "api_samples")
 def test_contract_columns_of_a_new_board(database, tmp_path):
     replay_source(make_settings(tmp_path), database, "adzuna", SAMPLES / "adzuna")
     columns = dict(query(database, """
@@ -82,6 +84,7 @@ def test_contract_columns_of_a_new_board(database, tmp_path):
     assert {"rejected_at", "reason", "search_query", "raw_json", "_dlt_load_id"} <= set(rejected)
 
 
+@needs_shared("data", "api_samples")
 def test_a_folder_of_pages_in_every_accepted_form(database, tmp_path):
     """Bare `{"data": [...]}` pages without links, a full response and a JSON array, in name order:
     paging continues through every file, and a bad item lands in the rejected table."""
@@ -101,6 +104,7 @@ def test_a_folder_of_pages_in_every_accepted_form(database, tmp_path):
     assert json.loads(raw[0][0]) == broken
 
 
+@needs_shared("data", "api_samples")
 def test_changed_posting_in_a_later_capture_is_loaded_again(database, tmp_path):
     settings = make_settings(tmp_path / "build")
     items = sample_items("remotive")
@@ -141,6 +145,7 @@ def test_missing_path_and_empty_folder_are_clear_errors(database, tmp_path):
         replay_source(settings, database, "adzuna", tmp_path / "empty")
 
 
+@needs_shared("data", "api_samples")
 def test_make_el_replay(database, tmp_path):
     result = subprocess.run(
         ["make", "--no-print-directory", "el", "SOURCE=arbeitnow", f"REPLAY={SAMPLES / 'arbeitnow'}"],
