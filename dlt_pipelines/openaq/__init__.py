@@ -113,7 +113,8 @@ def openaq_source(
                                    hooks={"response": [respect_rate_limit]})
 
     def reject(item: Any, reason: str, where: str) -> None:
-        rejects.append(helpers.rejected_row(item, reason, f"{where}|{reason}|{helpers.fingerprint(item)}", fetched_at))
+        key = helpers.fingerprint([where, reason, item])  # the same bad record for the same reason: one key
+        rejects.append(helpers.rejected_row(item, reason, key, fetched_at))
 
     @cache
     def location_items() -> tuple[dict[str, Any], ...]:
@@ -179,6 +180,7 @@ def openaq_source(
         seen_rejects: dict[str, str] = state.setdefault("rejected", {})  # reject_key -> when first rejected
         window = {"datetime_from": helpers.utc_z(start), "datetime_to": helpers.utc_z(to_utc)}
         for sensor, path in _value_sources():
+            after, bad = "start", 0  # a bad non-object: known by the valid hour before it
             for page in pages(path, window):
                 rows = []
                 for item in page:
@@ -187,9 +189,12 @@ def openaq_source(
                     sensor_id = sensor.get("sensor_id") if sensor else None
                     problem = helpers.measurement_problem(item, sensor_id)
                     if problem:
-                        reject(item, problem, f"measurement|{sensor_id}")
+                        bad += 1
+                        place = "" if isinstance(item, dict) else f"|{after}|{bad}"  # an object is known by its content
+                        reject(item, problem, f"measurement|{sensor_id}{place}")
                         continue
                     row = helpers.measurement_row(item, sensor, fetched_at)
+                    after, bad = helpers.utc_z(row["period_end_utc"]), 0
                     if replay:  # a later capture of this parameter that names no sensor is this one's
                         _remember(dlt.current.source_state().setdefault("replay", _replay_state()),
                                   {"id": sensor_id, "parameter": item.get("parameter")})
