@@ -107,9 +107,9 @@ def openaq_source(
             session._sleep(wait)
         response.raise_for_status()
 
-    def pages(path: str, params: dict[str, Any] | None = None) -> Iterator[list[Any]]:
-        paginator = SinglePagePaginator() if replay else ShortPagePaginator(page_limit)
-        yield from client.paginate(path, params={**(params or {}), "limit": page_limit}, paginator=paginator,
+    def pages(path: str, params: dict[str, Any] | None = None, limit: int = page_limit) -> Iterator[list[Any]]:
+        paginator = SinglePagePaginator() if replay else ShortPagePaginator(limit)
+        yield from client.paginate(path, params={**(params or {}), "limit": limit}, paginator=paginator,
                                    hooks={"response": [respect_rate_limit]})
 
     def reject(item: Any, reason: str, where: str) -> None:
@@ -124,8 +124,10 @@ def openaq_source(
         if location_ids and not replay:
             listings = [pages(settings.LOCATION_PATH.format(location_id=i)) for i in location_ids]
         else:
-            listings = [pages(settings.LOCATIONS_PATH, query) for query in discovery]
-        for listing in listings:
+            listings = [pages(settings.LOCATIONS_PATH, query, min(page_limit, max_locations)) for query in discovery]
+        for listing in listings:  # generators: a listing not needed any more is never requested
+            if len(found) >= max_locations and not replay:
+                break
             for page in listing:
                 for item in page:
                     if not helpers.is_entity(item):
@@ -159,10 +161,11 @@ def openaq_source(
                     if not helpers.is_entity(item):
                         reject(item, "sensor without a whole-number id", f"sensor|{location_id}")
                         continue
+                    at = location_id
                     if replay:
-                        location_id = location_id or state["location_of"].get(str(item["id"]))
+                        at = location_id or state["location_of"].get(str(item["id"]))
                         _remember(state, item)
-                    rows.append(helpers.sensor_row(item, location_id, fetched_at))
+                    rows.append(helpers.sensor_row(item, at, fetched_at))
         return tuple(rows)
 
     @dlt.resource(name="locations", write_disposition="merge", primary_key="location_id", columns=LOCATION_COLUMNS)

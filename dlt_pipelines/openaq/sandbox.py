@@ -174,6 +174,7 @@ class OpenAQSandbox:
     url: str = ""
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     now: int | None = None  # overrides the config's clock (tests move it)
+    rate_headers: dict[str, str] = field(default_factory=dict)  # overrides the x-ratelimit-* headers (tests)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def clock(self) -> int:
@@ -186,7 +187,7 @@ class OpenAQSandbox:
             number = len(self.requests)
             self.requests.append((path, params))
         headers = {"x-ratelimit-limit": "2000", "x-ratelimit-remaining": str(max(1, 2000 - number - 1)),
-                   "x-ratelimit-reset": "3600"}
+                   "x-ratelimit-reset": "3600", **self.rate_headers}
         fault = decide_request(self.config.faults, self.config.seed, number)
         if fault.kind == "rate_limit":
             return 429, {**headers, "Retry-After": str(fault.retry_after)}, {"message": "Too many requests"}

@@ -4,6 +4,7 @@ rejected records, UTC `Z` timestamps, paging past `found: ">1000"`."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -166,3 +167,27 @@ def test_replaying_the_shared_captures_accounts_for_every_value(tmp_path, wareho
     assert query(warehouse, "select distinct sensor_id, location_id from raw_openaq.measurements "
                             "where parameter_name = 'pm25' and period_end_utc < '2023-11-01' "
                             "and period_end_utc > '2023-10-01'") == [(3920, 2178)]
+
+
+def test_discovery_by_country_stops_at_the_cap(tmp_path, warehouse):
+    with fake.serve(SandboxConfig()) as sandbox:
+        run(tmp_path, warehouse, sandbox, T1, OPENAQ_COUNTRIES="GB,DE", OPENAQ_MAX_LOCATIONS="2",
+            OPENAQ_FIRST_RUN_DAYS="1")
+        listings = [q for p, q in sandbox.requests if p == "/v3/locations"]
+        berlin = requests.get(f"{sandbox.url}/v3/locations", params={"bbox": "13,52,14,53"}, timeout=10).json()
+    assert listings == [{"iso": "GB", "limit": "2", "page": "1"}]  # two in GB: Germany is never asked
+    assert query(warehouse, "select distinct country_code from raw_openaq.locations") == [("GB",)]
+    assert [item["id"] for item in berlin["results"]] == [4321]
+
+
+def test_an_exhausted_rate_limit_is_waited_out_or_stops_the_run(tmp_path, warehouse):
+    small = {"OPENAQ_LOCATION_IDS": "2601", "OPENAQ_FIRST_RUN_DAYS": "1"}
+    with fake.serve(SandboxConfig()) as sandbox:
+        sandbox.rate_headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0.3"}
+        started = time.monotonic()
+        report = run(tmp_path, warehouse, sandbox, T1, **small)
+        assert time.monotonic() - started >= 0.3 * len(sandbox.requests)  # waited after every response
+        assert report.rows_by_table["measurements"] > 0
+        sandbox.rate_headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "3000"}
+        with pytest.raises(elt.StageError, match="2000 requests an hour"):
+            run(tmp_path, warehouse, sandbox, T1 + timedelta(hours=2), **small)
