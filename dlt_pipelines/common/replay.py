@@ -41,6 +41,8 @@ class ResponseShape:
     envelope: Callable[[list[Any]], dict[str, Any]]
     # sets the paging links of a response: (body, more files follow) -> body
     link_pages: Callable[[dict[str, Any], bool], dict[str, Any]] | None = None
+    # keys that mark an item of the board as well, for items with no id (OpenAQ's hourly values)
+    other_id_keys: tuple[str, ...] = ()
 
     def body(self, content: Any, more: bool) -> dict[str, Any]:
         body = self.envelope(content) if isinstance(content, list) else dict(content)
@@ -80,7 +82,8 @@ def _of_the_board(path: Path, content: Any, shape: ResponseShape) -> Any:
     """`content`, unless it holds items and not one has the board's id key: another board's capture
     (a file where only some lack it is loaded, those going to the rejected table)."""
     items = content if isinstance(content, list) else content[shape.items_key]
-    if items and not any(isinstance(item, dict) and shape.id_key in item for item in items):
+    keys = (shape.id_key, *shape.other_id_keys)
+    if items and not any(isinstance(item, dict) and any(key in item for key in keys) for item in items):
         raise ReplayError(
             f"{path}: not a {shape.board} capture: none of its {len(items)} items has the {shape.board} id key "
             f"'{shape.id_key}' (a capture of another board?)")

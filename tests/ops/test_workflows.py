@@ -118,8 +118,12 @@ def test_elt_is_scheduled_per_domain_never_overlaps_and_takes_inputs():
     assert dispatch["env"]["ELT_SOURCES"] == "${{ inputs.source }}"
     assert dispatch["env"]["JSEARCH_LOOKBACK_HOURS"] == "${{ inputs.backfill_hours }}"
     for job in elt["jobs"].values():
-        assert {"WAREHOUSE_URL", "RAPIDAPI_KEY", "ALERT_WEBHOOK_URL"} <= set(job["env"])
-        assert all(job["env"][k].startswith("${{ secrets.") for k in ("WAREHOUSE_URL", "RAPIDAPI_KEY"))
+        assert {"WAREHOUSE_URL", "ALERT_WEBHOOK_URL"} <= set(job["env"])
+        keys = [k for k in job["env"] if k == "WAREHOUSE_URL" or k.endswith(("_KEY", "_APP_ID"))]
+        assert all(job["env"][k].startswith("${{ secrets.") for k in keys)
+    # the jobs running every source get every key; the air-quality job only OpenAQ's
+    assert "RAPIDAPI_KEY" in elt["jobs"]["job-boards"]["env"] and "OPENAQ_API_KEY" in elt["jobs"]["job-boards"]["env"]
+    assert "RAPIDAPI_KEY" not in elt["jobs"]["air-quality"]["env"]
     assert "el=" in elt["env"]["ELT_STAGE_RETRIES"] and "ELT_STAGE_TIMEOUTS" in elt["env"]
 
 

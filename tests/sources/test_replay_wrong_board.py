@@ -16,7 +16,7 @@ from tests.conftest import SHARED, _admin, make_settings, query
 from tests.ops.conftest import cli
 
 SAMPLES = SHARED / "data" / "api_samples"
-SHAPES = {name: spec.replay_shape for name, spec in registry.sources().items()}
+SHAPES = {name: spec.replay_shape for name, spec in registry.sources().items() if spec.domain == "job_market"}
 BOARDS = tuple(SHAPES)
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"the API captures are not here: {SAMPLES} is absent")
 
