@@ -130,6 +130,7 @@ class Settings:
     backup_keep_weekly: int = 0  # BACKUP_KEEP_WEEKLY
     github_step_summary: Path | None = None  # GITHUB_STEP_SUMMARY, set by GitHub Actions
     sources: tuple[str, ...] = ()  # ELT_SOURCES: the sources `run` extract-loads, empty = all
+    domains: tuple[str, ...] = ()  # ELT_DOMAINS: only the sources of these domains (job_market, ...), empty = all
     # each source's own settings by source name (dlt_pipelines/<source>/config.py): see source_config
     source_configs: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     # data quality (orchestration/quality): optional dbt packages and Elementary
@@ -164,6 +165,7 @@ class Settings:
             backup_keep_weekly=whole(env, "BACKUP_KEEP_WEEKLY", 0),
             github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
             sources=tuple(s for s in items(env, "ELT_SOURCES", "", ",") if s != "all"),
+            domains=items(env, "ELT_DOMAINS", "", ","),
             source_configs=source_configs(env),
             dbt_packages_cache=packages_cache(env),
             elementary=elementary_switch(env),
@@ -177,12 +179,22 @@ class Settings:
         return self.source_configs[source]
 
     def run_sources(self) -> tuple[str, ...]:
-        """The sources a run extract-loads: ELT_SOURCES, else every registered one."""
+        """The sources a run extract-loads: ELT_SOURCES, else every registered one, narrowed to the
+        domains of ELT_DOMAINS."""
         known = registry.names()
         unknown = sorted(set(self.sources) - set(known))
         if unknown:
             raise ConfigError(f"ELT_SOURCES names unknown sources {', '.join(unknown)}; known: {', '.join(known)}")
-        return self.sources or known
+        domains = sorted({spec.domain for spec in registry.sources().values()})
+        unknown = sorted(set(self.domains) - set(domains))
+        if unknown:
+            raise ConfigError(f"ELT_DOMAINS names unknown domains {', '.join(unknown)}; known: {', '.join(domains)}")
+        chosen = tuple(name for name in self.sources or known
+                       if not self.domains or registry.get(name).domain in self.domains)
+        if not chosen:
+            raise ConfigError(f"ELT_SOURCES ({', '.join(self.sources)}) has no source of the domains in ELT_DOMAINS "
+                              f"({', '.join(self.domains)})")
+        return chosen
 
     def uses_sandbox_for(self, source: str) -> bool:
         """Whether `source` is read from its local sandbox: no key and no base URL configured."""

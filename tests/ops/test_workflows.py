@@ -135,6 +135,11 @@ def test_elt_workflow_agrees_with_the_source_registry():
         assert spec.schedule in crons, f"source {name} is scheduled at {spec.schedule}, which elt.yml lacks"
     options = triggers(elt)["workflow_dispatch"]["inputs"]["source"]["options"]
     assert options == ["all", *registry.names()]
+    # every scheduled run of a domain names one the registry knows, and every domain has one
+    domains = {spec.domain for spec in registry.sources().values()}
+    named = {s["env"]["ELT_DOMAINS"] for _, _, s in steps() if "ELT_DOMAINS" in s.get("env", {})}
+    scheduled = {d for text in named for d in domains if f"'{d}'" in text or text == d}
+    assert scheduled == domains, named
 
 
 @pytest.mark.parametrize("saver", ["job-boards", "skill-trends"])

@@ -170,3 +170,16 @@ def test_dbt_reads_the_registry_it_is_given(toy_source):
     assert list(passed) == sorted(registry.names())
     assert passed["toyshop"] == {"domain": "toys", "dataset": "raw_toyshop", "record_id": "id"}
     assert passed["arbeitnow"]["record_id"] == "slug" and passed["jsearch"]["domain"] == "job_market"
+
+
+def test_elt_domains_narrow_the_run_to_their_sources(tmp_path):
+    by_domain = {}
+    for name, spec in registry.sources().items():
+        by_domain.setdefault(spec.domain, []).append(name)
+    for domain, names in by_domain.items():
+        assert make_settings(tmp_path, ELT_DOMAINS=domain).run_sources() == tuple(names)
+    assert make_settings(tmp_path, ELT_DOMAINS="job_market", ELT_SOURCES="jsearch,openaq").run_sources() == ("jsearch",)
+    with pytest.raises(ConfigError, match="ELT_DOMAINS names unknown domains weather; known: air_quality, job_market"):
+        make_settings(tmp_path, ELT_DOMAINS="weather").run_sources()
+    with pytest.raises(ConfigError, match="has no source of the domains in ELT_DOMAINS"):
+        make_settings(tmp_path, ELT_DOMAINS="air_quality", ELT_SOURCES="jsearch").run_sources()
