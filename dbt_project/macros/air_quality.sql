@@ -15,12 +15,13 @@
     end
 {%- endmacro %}
 
-{#- Local days of air-quality rows staged after this incremental model's newest `column_name`
-    (every day on a full build): the location-days a daily model must recompute. -#}
-{% macro changed_air_quality_days(model_name, column_name='last_staged_at') -%}
+{#- Location-days of `model_name` rows that arrived after this incremental model last ran: its
+    rows whose `arrival_column` is newer than the newest `watermark_column` of `this` (every day on
+    a full build). The days a daily model recomputes whole. -#}
+{% macro changed_air_quality_days(model_name, arrival_column='last_staged_at', watermark_column='last_staged_at') -%}
     select distinct
         changed.location_id,
         changed.measurement_date_local
     from {{ ref(model_name) }} as changed
-    where changed.{{ column_name }} > {{ processed_watermark(column_name) }}
+    where changed.{{ arrival_column }} > {{ processed_watermark(watermark_column) }}
 {%- endmacro %}
