@@ -107,13 +107,15 @@ def test_make_ci_slim_builds_only_what_changed_since_production(run, tmp_path):
     assert "slim: dbt build --select @state:modified" in result.stdout
     ran = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
     models = {r["unique_id"] for r in ran if r["unique_id"].startswith("model.")}
-    # the changed model, the parents it needs (the unified postings and every board's staging) and the
-    # data-quality marts downstream of it with their parents; nothing else (fct_job_postings & co. are untouched)
+    # the changed model, the parents it needs (the unified postings, every board's staging and the OpenAQ
+    # measurements) and the data-quality marts downstream of it with their parents; nothing else
+    # (fct_job_postings & co. are untouched)
     downstream = {"mart_quarantine_counts", "mart_data_quality_scores", "mart_pipeline_runs", "stg_ops__runs",
                   "stg_ops__run_loads", "stg_ops__dbt_invocations", "stg_ops__dbt_node_results", "stg_dlt__loads"}
     boards = {f"stg_{board}__job_postings" for board in ("jsearch", "remotive", "arbeitnow", "adzuna")}
     assert models == {f"model.warehouse.{name}" for name in
-                      {"quarantined_records", "int_job_postings__unified", *boards, *downstream}}
+                      {"quarantined_records", "int_job_postings__unified", "stg_openaq__measurements", *boards,
+                       *downstream}}
     assert all(r["status"] in ("success", "pass") or r["unique_id"].startswith("exposure.") for r in ran)  # no-op
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from dlt_pipelines import registry
 from orchestration.config import DBT_PROJECT_DIR
 from orchestration.dbt_runner import DbtError, run_dbt
 from orchestration.ops.health import freshness_rules
@@ -93,11 +94,20 @@ def test_thresholds_are_configured_as_documented():
 
 
 def test_every_job_board_source_has_a_24_hour_freshness_rule():
-    boards = [rule for rule in freshness_rules() if rule.relation.startswith("raw_")]
+    datasets = {spec.dataset for spec in registry.sources().values() if spec.domain == "job_market"}
+    boards = [rule for rule in freshness_rules() if rule.relation.split(".")[0] in datasets]
     assert boards, "no job-board source declares freshness"
     for rule in boards:
         assert rule.warn_after == timedelta(hours=24), rule
         assert rule.error_after is not None and rule.error_after > rule.warn_after, rule
+
+
+def test_air_quality_measurements_are_stale_after_4_hours_and_an_error_after_8():
+    rules = {rule.relation: rule for rule in freshness_rules() if rule.relation.startswith("raw_openaq.")}
+    assert set(rules) == {"raw_openaq.measurements"}  # locations and sensors change rarely: no rule
+    rule = rules["raw_openaq.measurements"]
+    assert (rule.loaded_at_field, rule.warn_after, rule.error_after) == (
+        "fetched_at", timedelta(hours=4), timedelta(hours=8))
 
 
 def test_elementary_monitors_ran_in_the_build(quality_run, elementary_availability):

@@ -1,8 +1,9 @@
 {{ config(materialized='view') }}
 
 {#- Every record kept out of the marts, with the rule it failed, from every board: the sources'
-    rejects (not a posting at all) and staged postings that fail a hard rule. Nothing is dropped
-    silently. A board never loaded into this warehouse has no rejects table and adds nothing.
+    rejects (not a posting at all) and staged postings that fail a hard rule; and from OpenAQ
+    (air quality): the source's rejects and staged measurements quarantined by a rule (one row
+    per rule a value fails). Nothing is dropped silently. A board never loaded into this warehouse has no rejects table and adds nothing.
     A source reject counts once per bad record: rows share a record_key (the source's reject_key;
     rows loaded before it existed get one from their id, content or place, see below). -#}
 
@@ -109,12 +110,79 @@ failed_hard_rules as (
         and issue.rule_name in ('missing_title', 'missing_employer')
 ),
 
+openaq_rejected as (
+    {%- if raw_table_exists('raw_openaq', 'measurements_rejected') %}
+        -- each bad record once, as first rejected
+        select distinct on (coalesce(rejected.reject_key, md5(rejected.raw_json)))
+            'openaq' as source_name,
+            'source_rejected' as rule_name,
+            rejected.reason,
+            coalesce(rejected.reject_key, md5(rejected.raw_json)) as record_id,
+            rejected.rejected_at as detected_at,
+            rejected._dlt_load_id::text as load_id,
+            rejected.raw_json
+        from {{ source('raw_openaq', 'measurements_rejected') }} as rejected
+        order by coalesce(rejected.reject_key, md5(rejected.raw_json)) asc, rejected.rejected_at asc
+    {%- else %}
+        select
+            null::text as source_name,
+            null::text as rule_name,
+            null::text as reason,
+            null::text as record_id,
+            null::timestamptz as detected_at,
+            null::text as load_id,
+            null::text as raw_json
+        where false
+    {%- endif %}
+),
+
+openaq_quarantined as (
+    select
+        'openaq' as source_name,
+        issue.rule_name,
+        case issue.rule_name
+            when 'missing_value' then 'measurement has no value'
+            when 'sentinel_value' then 'value ' || measurements.value_reported || ' is a no-data sentinel'
+            when 'negative_value'
+                then measurements.parameter_name || ' cannot be negative: ' || measurements.value_reported
+            when 'unknown_unit'
+                then format(
+                    'no conversion of %s from %s',
+                    measurements.parameter_name, coalesce(measurements.units_reported, '(no unit)')
+                )
+            when 'out_of_range'
+                then format(
+                    '%s %s %s is outside its plausible range',
+                    measurements.parameter_name, measurements.canonical_value, measurements.canonical_unit
+                )
+            when 'missing_local_time' then 'measurement has no readable local time'
+        end as reason,
+        measurements.measurement_id as record_id,
+        measurements.fetched_at as detected_at,
+        measurements.load_id,
+        json_build_object(
+            'sensor_id', measurements.sensor_id,
+            'location_id', measurements.location_id,
+            'parameter', measurements.parameter_name,
+            'units', measurements.units_reported,
+            'period_end_utc', measurements.period_end_utc,
+            'value', measurements.value_reported
+        )::text as raw_json
+    from {{ ref('stg_openaq__measurements') }} as measurements
+    cross join lateral unnest(measurements.quality_issues) as issue (rule_name)
+    where measurements.is_quarantined
+),
+
 final as (
     {% for board in boards %}
         select * from {{ board }}_rejected
         union all
     {% endfor %}
     select * from failed_hard_rules
+    union all
+    select * from openaq_rejected
+    union all
+    select * from openaq_quarantined
 )
 
 select * from final
