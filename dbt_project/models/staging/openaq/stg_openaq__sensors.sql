@@ -5,9 +5,7 @@ with
 
 {% if openaq_raw_exists('sensors') %}
     complete_loads as (
-        select loads.load_id
-        from {{ source('raw_openaq', '_dlt_loads') }} as loads
-        where loads.status = 0
+        {{ new_complete_loads('raw_openaq') }}
     ),
 
     raw_sensors as (
