@@ -30,7 +30,7 @@ from orchestration import warehouse
 from orchestration.config import Settings
 from orchestration.dbt_runner import run_dbt
 from orchestration.elt import transform
-from orchestration.extract_load import run_source
+from orchestration.extract_load import run_source, source_endpoint
 
 SPAN_DAYS = 90
 # the alias as a literal inside a regular expression (every metacharacter backslash-escaped)
@@ -146,6 +146,22 @@ def query_one(url: str, sql: str):
     return value
 
 
+def air_quality_throughput(base: Settings) -> dict:
+    """OpenAQ's extract-load from its sandbox into a database of its own: BENCH_OPENAQ_DAYS days
+    (default 30) of hourly values of every sandbox location, in values per second per step."""
+    env = {**os.environ, "OPENAQ_FIRST_RUN_DAYS": os.environ.get("BENCH_OPENAQ_DAYS", "30"),
+           "OPENAQ_RATE_LIMIT_PER_MIN": "0", "ELT_AS_OF": (EPOCH + timedelta(days=SPAN_DAYS)).isoformat(),
+           "ELT_BUILD_DIR": str(base.build_dir / "bench" / "openaq")}
+    url = warehouse.recreate_database(base, f"{BENCH_DB}_openaq")
+    settings = Settings.from_env(env)
+    with source_endpoint(settings, "openaq") as base_url:
+        load = run_source(settings, url, "openaq", base_url)
+    values = load.rows_by_table.get("measurements", 0)
+    seconds = sum(load.seconds_by_step.values())
+    return {"values_loaded": values, "seconds": load.seconds_by_step, "values_per_second": values / seconds,
+            "per_step": {step: values / secs for step, secs in load.seconds_by_step.items() if secs}}
+
+
 def main() -> int:
     postings = int(os.environ.get("BENCH_POSTINGS", "200000"))
     # the delta run's new postings (default 1%): the same delta on two warehouse sizes shows whether a
@@ -174,13 +190,17 @@ def main() -> int:
     for result in results[1:]:
         print(f"{result['run']}: {result['total_seconds'] / full:.1%} of the full run's time, "
               f"{result['postings_loaded']} postings loaded")
+    air_quality = air_quality_throughput(base)
+    steps = ", ".join(f"{step} {rate:,.0f}/s" for step, rate in air_quality["per_step"].items())
+    print(f"air quality (OpenAQ): {air_quality['values_loaded']} hourly values, "
+          f"{air_quality['values_per_second']:,.0f} values/s ({steps})", flush=True)
     change = taxonomy_change(url, base.build_dir / "bench" / "dbt-taxonomy")
     extraction = extraction_speed(url, env)
     generation = sandbox_generation_speed()
     out = base.build_dir / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"postings": postings, "runs": results, "taxonomy_change": change,
-                               "skill_extraction": extraction,
+                               "skill_extraction": extraction, "air_quality": air_quality,
                                "sandbox_generation": generation}, indent=2, default=str))
     print(f"results: {out}")
     return 0
