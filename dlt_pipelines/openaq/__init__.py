@@ -168,14 +168,23 @@ def openaq_source(
                     rows.append(helpers.sensor_row(item, at, fetched_at))
         return tuple(rows)
 
+    def changed(rows: Iterator[dict[str, Any]], key: str) -> Iterator[dict[str, Any]]:
+        """Rows whose item (and place) differ from what an earlier run loaded: a rerun with nothing
+        new loads nothing (a fingerprint per id in the resource state, committed with the data)."""
+        marks: dict[str, str] = {} if replay else dlt.current.resource_state().setdefault("marks", {})
+        for row in rows:
+            mark = helpers.fingerprint([row.get("location_id"), row["payload"]])
+            if marks.get(str(row[key])) != mark:
+                marks[str(row[key])] = mark
+                yield row
+
     @dlt.resource(name="locations", write_disposition="merge", primary_key="location_id", columns=LOCATION_COLUMNS)
     def locations() -> Iterator[dict[str, Any]]:
-        for item in location_items():
-            yield helpers.location_row(item, fetched_at)
+        yield from changed((helpers.location_row(item, fetched_at) for item in location_items()), "location_id")
 
     @dlt.resource(name="sensors", write_disposition="merge", primary_key="sensor_id", columns=SENSOR_COLUMNS)
     def sensors() -> Iterator[dict[str, Any]]:
-        yield from sensor_rows()
+        yield from changed(iter(sensor_rows()), "sensor_id")
 
     def measurement_items(start: datetime) -> Iterator[Any]:
         state = {} if replay else dlt.current.resource_state()

@@ -70,7 +70,7 @@ def test_runs_load_new_hours_and_the_lag_window_once(tmp_path, warehouse):
                                 "and parameter_name in ('o3', 'no2', 'co', 'so2')") == [("ppm",)]
 
         again = run(tmp_path, warehouse, sandbox, T1)
-        assert again.rows_by_table.get("measurements", 0) == 0  # nothing new: nothing loaded
+        assert again.rows == 0, again.rows_by_table  # nothing new: nothing loaded, locations and sensors too
 
         t2 = T1 + timedelta(hours=6)
         later = run(tmp_path, warehouse, sandbox, t2)
