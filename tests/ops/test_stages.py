@@ -4,6 +4,7 @@ stuck on an API that never answers), retried only when the cause can go away."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
@@ -35,10 +36,15 @@ def test_limits_and_retries_are_read_per_stage_with_family_and_default_keys():
 def test_a_stage_over_its_limit_is_interrupted_and_named(tmp_path):
     settings = make_settings(tmp_path, ELT_STAGE_TIMEOUTS="dbt docs=0.5")
     summary = RunSummary("")
-    started = time.monotonic()
+    finished = threading.Event()
+
+    def work() -> None:
+        time.sleep(30)
+        finished.set()
+
     with pytest.raises(StageError, match=r"stage 'dbt docs' failed: timed out after 0\.5s \(.*ELT_STAGE_TIMEOUTS"):
-        run_stage(settings, "dbt docs", stage(summary, "dbt docs"), lambda: time.sleep(30))
-    assert time.monotonic() - started < 10
+        run_stage(settings, "dbt docs", stage(summary, "dbt docs"), work)
+    assert not finished.is_set()  # interrupted, not waited for
     assert "dbt docs" in summary.seconds_by_stage
 
 
@@ -49,13 +55,11 @@ def test_an_extract_stuck_on_a_silent_api_is_stopped_by_the_stage_limit(fresh_da
     port = silent.getsockname()[1]
     settings = make_settings(tmp_path, WAREHOUSE_URL=fresh_database, JSEARCH_BASE_URL=f"http://127.0.0.1:{port}",
                              RAPIDAPI_KEY="k", HTTP_TIMEOUT_SECONDS="120", ELT_STAGE_TIMEOUTS="el=1.5")
-    started = time.monotonic()
-    try:
+    try:  # the stage limit (1.5 s), not the 120 s HTTP timeout, ends it: the message says which
         with pytest.raises(StageError, match=r"stage 'el:jsearch' failed: timed out after 1\.5s"):
             extract_load(settings, fresh_database, ("jsearch",))
     finally:
         silent.close()
-    assert time.monotonic() - started < 60  # far below the 120 s HTTP timeout it would otherwise wait
 
 
 def test_a_failed_stage_is_retried_as_configured(tmp_path):
