@@ -10,6 +10,8 @@ DBT := $(PY) -m orchestration dbt
 SOURCE ?=
 REPLAY ?=
 PYTEST_ARGS ?=
+# test modules run in parallel, one module a worker at a time (pytest-xdist); TEST_WORKERS=0 runs them in turn
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install deps run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
@@ -44,7 +46,7 @@ docs-serve: docs ## serve the dbt docs site on http://127.0.0.1:8080
 	$(DBT) docs serve --port 8080 --host 127.0.0.1 --no-browser
 
 test: $(INSTALLED) deps browser ## run the test suite (starts what it needs)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(INSTALLED) deps ## sqlfluff on the dbt models (needs the warehouse: started if needed), ruff on Python
 	$(BIN)/ruff check dlt_pipelines orchestration tests
@@ -91,7 +93,7 @@ ci-slim: $(INSTALLED) deps ## load the sandbox, dbt build what changed since PRO
 	$(PY) -m orchestration ci-build $(if $(PROD_MANIFEST),--prod-manifest "$(PROD_MANIFEST)")
 
 docs-site: docs ## the docs site to publish (GitHub Pages): build/site/index.html
-	mkdir -p build/site && cp dbt_project/target/static_index.html build/site/index.html
+	mkdir -p build/site && cp "$${DBT_TARGET_PATH:-dbt_project/target}/static_index.html" build/site/index.html
 
 # Data quality (orchestration/quality): Elementary's report and alerts, the browser the tests use.
 .PHONY: report monitor browser

@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg2
 
 from dlt_pipelines import registry
-from orchestration.config import DBT_PROJECT_DIR, Settings
+from orchestration.config import DBT_PROJECT_DIR, Settings, dbt_target_dir
 from orchestration.extract_load import LoadReport
 
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests", "snapshots")
@@ -138,8 +138,9 @@ def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], 
     return BuildPlan(["build", "--select", *selectors, "--state", str(state)], " and ".join(reasons))
 
 
-def record_success(settings: Settings, warehouse_url: str, target_dir: Path = DBT_PROJECT_DIR / "target") -> None:
+def record_success(settings: Settings, warehouse_url: str, target_dir: Path | None = None) -> None:
     """Keep the manifest of a successful build as the state the next run compares with."""
+    target_dir = target_dir or dbt_target_dir()
     state = state_dir(settings, warehouse_url)
     state.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(target_dir / "manifest.json", state / "manifest.json")

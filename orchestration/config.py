@@ -22,6 +22,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
+def dbt_target_dir() -> Path:
+    """Where dbt writes its artifacts: DBT_TARGET_PATH (dbt's own variable; the test suite gives each
+    parallel worker its own), else dbt_project/target."""
+    configured = os.environ.get("DBT_TARGET_PATH", "").strip()
+    return Path(configured) if configured else DBT_PROJECT_DIR / "target"
+
+
 def parse_as_of(raw: str | None) -> datetime | None:
     """`ELT_AS_OF` pins the run's clock (ISO-8601, UTC assumed) for reproducible runs."""
     if not raw or not raw.strip():

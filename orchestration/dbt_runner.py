@@ -15,7 +15,7 @@ import psycopg2
 
 from dlt_pipelines import registry
 from dlt_pipelines.common.secrets import ScrubbedError
-from orchestration.config import DBT_PROJECT_DIR, elementary_switch
+from orchestration.config import DBT_PROJECT_DIR, dbt_target_dir, elementary_switch
 from orchestration.dbt_failures import ConnectionLost, connection_lost, is_connection_lost
 from orchestration.quality import ledger, packages
 from orchestration.warehouse import libpq_parts
@@ -91,7 +91,7 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
     env = dbt_env(warehouse_url)
     if target_path:
         env["DBT_TARGET_PATH"] = str(target_path)
-    results_path = (target_path or DBT_PROJECT_DIR / "target") / "run_results.json"
+    results_path = (target_path or dbt_target_dir()) / "run_results.json"
     results_path.unlink(missing_ok=True)  # a command that dies early must not be credited with the last one's results
     try:
         ledger.ensure_tables(warehouse_url)  # the `ops` source of the run ledger marts

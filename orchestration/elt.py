@@ -10,7 +10,7 @@ from dlt_pipelines.common.http import ApiError
 from dlt_pipelines.common.secrets import ScrubbedError, scrub
 from orchestration import warehouse
 from orchestration.build_plan import plan_build, record_success
-from orchestration.config import DBT_PROJECT_DIR, ConfigError, Settings
+from orchestration.config import ConfigError, Settings, dbt_target_dir
 from orchestration.dbt_runner import DbtReport, run_dbt
 from orchestration.extract_load import LoadReport, replay_source, run_source, source_endpoint
 from orchestration.ops.stages import run_stage
@@ -149,7 +149,7 @@ def run_all(settings: Settings, with_docs: bool = True, full_build: bool = False
     summary.build_reason, summary.build = _staged(
         settings, summary, "dbt build",
         lambda: transform(settings, summary.warehouse_url, summary.loads, full_build, full_refresh=full_refresh))
-    docs_exist = (DBT_PROJECT_DIR / "target" / "static_index.html").exists()
+    docs_exist = (dbt_target_dir() / "static_index.html").exists()
     if with_docs and (summary.build is not None or not docs_exist):  # nothing rebuilt: the docs still hold
         _staged(settings, summary, "dbt docs",
                 lambda: run_dbt(["docs", "generate", "--static"], summary.warehouse_url, quiet=True))

@@ -3,6 +3,7 @@ a fresh database per test module, so tests never see each other's data."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
 from collections.abc import Iterator
@@ -30,20 +31,46 @@ def needs_shared(*parts: str) -> pytest.MarkDecorator:
 os.environ.setdefault("ELT_ELEMENTARY", "off")
 
 
+# `make test` runs modules in parallel (pytest-xdist, one module a worker at a time): each worker keeps
+# its dbt artifacts and logs apart, as two dbt processes must never share a target folder.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER:
+    os.environ.setdefault("DBT_TARGET_PATH", str(REPO_ROOT / "build" / "pytest" / WORKER / "dbt-target"))
+    os.environ.setdefault("DBT_LOG_PATH", str(REPO_ROOT / "build" / "pytest" / WORKER / "dbt-logs"))
+
+TEST_SERVER = LocalServer(REPO_ROOT / "build" / "test-warehouse")
+_STARTED_BY_US = pytest.StashKey[bool]()
+
+
+def _configured_url() -> str:
+    return os.environ.get("WAREHOUSE_URL", "").strip()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The session (the controller, under xdist) notes whether the test server already ran, so that
+    it stops, at the end, only a server the tests started."""
+    if not WORKER and not _configured_url():
+        config.stash[_STARTED_BY_US] = not TEST_SERVER.is_running()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_STARTED_BY_US, False) and TEST_SERVER.is_running():
+        TEST_SERVER.stop()
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
-    """Admin URL of the Postgres server the tests use (database `postgres`); a server the session
-    started is stopped at its end."""
-    configured = os.environ.get("WAREHOUSE_URL", "").strip()
+    """Admin URL of the Postgres server the tests use (database `postgres`): WAREHOUSE_URL's, else the
+    embedded one in build/test-warehouse, started once for all workers (under a file lock)."""
+    configured = _configured_url()
     if configured:
         yield with_database(configured, "postgres")
         return
-    server = LocalServer(REPO_ROOT / "build" / "test-warehouse")
-    was_running = server.is_running()
-    server.start()
-    yield server.url("postgres")
-    if not was_running:
-        server.stop()
+    TEST_SERVER.root.mkdir(parents=True, exist_ok=True)
+    with open(TEST_SERVER.root.parent / "test-warehouse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        TEST_SERVER.start()
+    yield TEST_SERVER.url("postgres")
 
 
 def _admin(server_url: str, statement: str) -> None:

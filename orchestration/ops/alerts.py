@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from dlt_pipelines.common.secrets import scrub
-from orchestration.config import DBT_PROJECT_DIR, Settings
+from orchestration.config import Settings, dbt_target_dir
 
 ATTEMPTS = 3
 TIMEOUT_SECONDS = 10.0
@@ -47,8 +47,9 @@ def send_alert(settings: Settings, text: str, log: Callable[[str], None] | None 
     return False
 
 
-def warned_tests(run_results: Path = DBT_PROJECT_DIR / "target" / "run_results.json") -> list[str]:
+def warned_tests(run_results: Path | None = None) -> list[str]:
     """Names of the dbt tests that ended in `warn` in the last dbt command."""
+    run_results = run_results or dbt_target_dir() / "run_results.json"
     try:
         results = json.loads(run_results.read_text()).get("results", [])
     except (OSError, ValueError):

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
-from orchestration.config import DBT_PROJECT_DIR, Settings
+from orchestration.config import Settings, dbt_target_dir
 from orchestration.elt import RunSummary, StageError, _stage
 from orchestration.ops import OpsError, append_step_summary, run_log, utc
 from orchestration.ops.alerts import send_alert, warned_tests
@@ -32,8 +32,8 @@ def last_run_manifest(settings: Settings) -> Path:
     return settings.build_dir / "last-run" / "manifest.json"
 
 
-def keep_manifest(settings: Settings, target_dir: Path = DBT_PROJECT_DIR / "target") -> None:
-    source = target_dir / "manifest.json"
+def keep_manifest(settings: Settings, target_dir: Path | None = None) -> None:
+    source = (target_dir or dbt_target_dir()) / "manifest.json"
     if source.is_file():
         destination = last_run_manifest(settings)
         destination.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import pytest
 from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
-from orchestration.config import DBT_PROJECT_DIR
+from orchestration.config import dbt_target_dir
 from orchestration.dbt_runner import run_dbt
 from orchestration.elt import run_all
 from tests.conftest import make_settings, query
@@ -218,7 +218,7 @@ def test_dbt_build_passed_its_tests(runs):
     assert build is not None
     assert build.count("test", "fail") == 0 and build.count("test", "error") == 0
     assert build.count("test", "pass") > 100 and build.count("unit_test", "pass") >= 2
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
     buildable = [n for n in manifest["nodes"].values()
                  if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"]
     assert len(buildable) >= 14

@@ -12,7 +12,7 @@ import pytest
 from dlt_pipelines import registry
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.server import start_sandbox
-from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.config import REPO_ROOT, dbt_target_dir
 from orchestration.ops.health import check_source
 from orchestration.ops.lock import lock_holder
 from tests.conftest import make_settings, query
@@ -105,7 +105,7 @@ def test_make_ci_slim_builds_only_what_changed_since_production(run, tmp_path):
     result = make("ci-slim", f"PROD_MANIFEST={tmp_path / 'manifest.json'}", **run["env"])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "slim: dbt build --select @state:modified" in result.stdout
-    ran = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
+    ran = json.loads((dbt_target_dir() / "run_results.json").read_text())["results"]
     models = {r["unique_id"] for r in ran if r["unique_id"].startswith("model.")}
     # the changed model, the parents it needs (the unified postings, every board's staging and the OpenAQ
     # measurements) and the data-quality marts downstream of it with their parents; nothing else

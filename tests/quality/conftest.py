@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from orchestration.config import REPO_ROOT, Settings, dbt_target_dir
 from orchestration.dbt_runner import dbt_executable
 from orchestration.elt import run_all
 from orchestration.ops.runner import guarded_run
@@ -64,7 +64,7 @@ def quality_run(server_url, tmp_path_factory, elementary_availability, elementar
     site = build / "site"  # the docs artifacts of this warehouse, before another test's dbt overwrites them
     site.mkdir()
     for artifact in ("manifest.json", "catalog.json", "static_index.html"):
-        shutil.copyfile(DBT_PROJECT_DIR / "target" / artifact, site / artifact)
+        shutil.copyfile(dbt_target_dir() / artifact, site / artifact)
     report, report_output = None, ""
     if elementary_availability.available:
         done = make("report", WAREHOUSE_URL=url, ELT_BUILD_DIR=str(build))  # as a user runs it

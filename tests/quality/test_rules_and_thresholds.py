@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from dlt_pipelines import registry
-from orchestration.config import DBT_PROJECT_DIR
+from orchestration.config import dbt_target_dir
 from orchestration.dbt_runner import DbtError, run_dbt
 from orchestration.ops.health import freshness_rules
 from orchestration.quality import elementary
@@ -40,7 +40,7 @@ def _test_statuses(args: list[str], url: str) -> dict[str, str]:
         run_dbt(args, url, quiet=True)
     except DbtError:
         pass  # an error-level failure: read what each test did
-    results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
+    results = json.loads((dbt_target_dir() / "run_results.json").read_text())["results"]
     return {r["unique_id"].split(".")[2]: r["status"] for r in results if r["unique_id"].startswith("test.")}
 
 
@@ -85,7 +85,7 @@ def test_duplicate_rate_warns_above_10_percent_and_never_errors(degraded):
 
 
 def test_thresholds_are_configured_as_documented():
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
     tests = {n["name"]: n["config"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
     for column in ("job_title", "employer_name", "description", "country_code"):
         config = tests[f"completeness_stg_jsearch__job_postings_{column}"]
