@@ -24,6 +24,7 @@ from orchestration.config import Settings
 
 # Arrow tables go to Postgres as csv through COPY: several times faster than INSERT statements.
 LOADER_FILE_FORMAT = "csv"
+LOAD_FILE_ROWS = 10_000
 
 
 @dataclass
@@ -59,6 +60,8 @@ def _configure_dlt() -> None:
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
+    # a table's load is split into files of this many rows, copied in parallel (dlt's load workers)
+    os.environ.setdefault("NORMALIZE__DATA_WRITER__FILE_MAX_ITEMS", str(LOAD_FILE_ROWS))
 
 
 def _destination_has_state(warehouse_url: str, dataset: str) -> bool:

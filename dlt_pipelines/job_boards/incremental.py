@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from dlt.common import logger
 
-from dlt_pipelines.job_boards.records import Rejected, change_hash, hinted_postings, hinted_rejected, reject_key
+from dlt_pipelines.job_boards.records import Rejected, hinted_postings, hinted_rejected, payload_and_hash, reject_key
 
 FIRST_SEEN = "first_seen"
 BATCH_ROWS = 5000
@@ -132,9 +132,10 @@ class Batcher:
                     self.rejected.append((fetched_at, reason, query, item, key))
                 continue
             previous, run = job_id, 0
-            admitted = self.tracker.admit(job_id, posted_at, posted_from, change_hash(item, self.volatile))
+            payload, digest = payload_and_hash(item, self.volatile)
+            admitted = self.tracker.admit(job_id, posted_at, posted_from, digest)
             if admitted is not None:
-                row = (job_id, admitted, posted_from, query, fetched_at, item)
+                row = (job_id, admitted, posted_from, query, fetched_at, payload)
                 self.rows.append((*row, country) if self.with_country else row)
         if len(self.rows) >= BATCH_ROWS:
             yield hinted_postings(self.rows, self.with_country)

@@ -107,6 +107,30 @@ def change_hash(item: dict[str, Any], volatile: Iterable[str] = ()) -> str:
     return hashlib.blake2b(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
 
 
+def payload_and_hash(item: dict[str, Any], volatile: Iterable[str] = ()) -> tuple[bytes, str]:
+    """The item as JSON (keys sorted; jsonb keeps no order anyway) and its `change_hash`, from one
+    serialisation: a volatile field is cut out of the bytes, which leaves exactly the JSON of the
+    item without it (orjson is compact and the keys are sorted). When a field's text occurs more
+    than once (a nested object with the same key), the hash is computed the long way."""
+    payload = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+    stable = payload
+    for key in volatile:
+        if key not in item:
+            continue
+        fragment = orjson.dumps({key: item[key]}, option=orjson.OPT_SORT_KEYS)[1:-1]  # "key":value
+        if stable.count(fragment) != 1:
+            return payload, change_hash(item, volatile)
+        at = stable.find(fragment)
+        end = at + len(fragment)
+        if stable[end:end + 1] == b",":
+            stable = stable[:at] + stable[end + 1:]
+        elif stable[at - 1:at] == b",":
+            stable = stable[:at - 1] + stable[end:]
+        else:  # the only key
+            stable = stable[:at] + stable[end:]
+    return payload, hashlib.blake2b(stable, digest_size=8).hexdigest()
+
+
 def reject_key(item: Any, reason: str, id_field: str, place: tuple[str, int], volatile: Iterable[str] = ()) -> str:
     """The key of a rejected record: equal for the same bad record rejected for the same reason,
     whichever query, page or run served it. A record is known by the board's id when it has one,
@@ -123,7 +147,8 @@ def reject_key(item: Any, reason: str, id_field: str, place: tuple[str, int], vo
 
 
 def postings_table(rows: Sequence[tuple[Any, ...]], with_country: bool = False) -> pa.Table:
-    """Rows (job_id, posted_at, posted_at_source, search_query, fetched_at, item[, search_country])."""
+    """Rows (job_id, posted_at, posted_at_source, search_query, fetched_at, item[, search_country]);
+    the item as a dict or already serialised (bytes, see `payload_and_hash`)."""
     schema = POSTINGS_WITH_COUNTRY_SCHEMA if with_country else POSTINGS_SCHEMA
     width = 7 if with_country else 6
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(width)]
@@ -132,7 +157,8 @@ def postings_table(rows: Sequence[tuple[Any, ...]], with_country: bool = False) 
     if with_country:
         arrays.append(pa.array(columns[6], pa.string()))
     arrays += [pa.array(columns[4], TIMESTAMP),
-               pa.array([orjson.dumps(item).decode() for item in columns[5]], pa.string())]
+               pa.array([item if isinstance(item, bytes) else orjson.dumps(item) for item in columns[5]],
+                        pa.binary()).cast(pa.string())]
     if with_country:
         arrays.append(pa.array([uniq_id_base64() for _ in columns[0]], pa.string()))
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import dlt
-from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import RangePaginator
 
 from dlt_pipelines.common.http import ResilientSession
+from dlt_pipelines.common.paging import JsonClient, prefetched
 from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
 from dlt_pipelines.job_boards.records import RAW_TABLE
 from dlt_pipelines.jsearch.helpers import check_item, date_window, posted_at_of
@@ -60,7 +60,7 @@ def jsearch_source(
     headers = {"X-RapidAPI-Host": RAPIDAPI_HOST}
     if api_key:
         headers["X-RapidAPI-Key"] = api_key
-    client = RESTClient(base_url=base_url, headers=headers, session=session, data_selector="data")
+    client = JsonClient(base_url=base_url, headers=headers, session=session, data_selector="data")
 
     # Table hints travel with the data (two tables from one stream): see job_boards/records.py.
     @dlt.resource(name=RAW_TABLE, write_disposition="append")
@@ -71,11 +71,15 @@ def jsearch_source(
         batcher = Batcher(tracker, lambda item: _checked(item, fetched_at), ID_FIELD, VOLATILE_FIELDS,
                           with_country=False)
         params = {"country": country, "num_pages": num_pages, "date_posted": date_window(tracker.horizon, fetched_at)}
-        for query in queries:
-            pages = client.paginate(SEARCH_PATH, params={**params, "query": query},
-                                    paginator=JSearchPaginator(num_pages, max_pages))
-            for page in pages:
-                yield from batcher.add(page, query)
+
+        def pages() -> Iterator[tuple[str, Any]]:
+            for query in queries:
+                for page in client.paginate(SEARCH_PATH, params={**params, "query": query},
+                                            paginator=JSearchPaginator(num_pages, max_pages)):
+                    yield query, page
+
+        for query, page in prefetched(pages()):  # the next response comes while this one is processed
+            yield from batcher.add(page, query)
         yield from batcher.close()
         tracker.finish("jsearch")
 

@@ -80,7 +80,8 @@ def test_the_core_project_parses_without_the_packages(tmp_path):
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("dbt_packages", "target", "logs"))
     env = dbt_env("postgresql://postgres@127.0.0.1:1/none")
-    env.update({"DBT_ELEMENTARY_ENABLED": "false", "DBT_PROFILES_DIR": str(project), "DBT_PROJECT_DIR": str(project)})
+    env.update({"DBT_ELEMENTARY_ENABLED": "false", "DBT_PROFILES_DIR": str(project), "DBT_PROJECT_DIR": str(project),
+                "DBT_TARGET_PATH": str(project / "target")})
     result = subprocess.run([dbt_executable(), "parse"], cwd=project, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:]
     manifest = json.loads((project / "target" / "manifest.json").read_text())

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import orjson
 import pytest
 
+from dlt_pipelines.job_boards.records import payload_and_hash
 from dlt_pipelines.jsearch.helpers import (
     Rejected,
     change_hash,
@@ -15,6 +17,7 @@ from dlt_pipelines.jsearch.helpers import (
     posted_at_of,
     postings_table,
 )
+from dlt_pipelines.jsearch.settings import VOLATILE_FIELDS
 from tests.conftest import SHARED
 
 FETCHED = datetime(2026, 3, 10, 15, 30, tzinfo=timezone.utc)
@@ -79,3 +82,18 @@ def test_postings_table_keeps_the_item_untouched():
     table = postings_table([("a", FETCHED, "timestamp", "q", FETCHED, item)])
     assert table.num_rows == 1
     assert json.loads(table.column("payload")[0].as_py()) == item
+
+
+@pytest.mark.parametrize("item", [
+    {"job_id": "a", "job_posted_at": "2 days ago", "z": {"b": 1, "a": [1, {"y": 2, "x": None}]}},
+    {"job_posted_at": "today", "job_id": "b"},  # the volatile field first
+    {"job_id": "c", "zz": "last", "job_posted_at": None},
+    {"job_posted_at": "only"},
+    {"job_id": "d", "job_title": "no age at all"},
+    {"job_id": "e", "job_posted_at": "1 day ago", "other": {"job_posted_at": "1 day ago"}},  # nested twin
+    {"job_id": "f", "job_posted_at": "3 days ago", "text": "ünïcode \"job_posted_at\":\"3 days ago\""},
+])
+def test_one_serialisation_gives_the_payload_and_the_change_hash(item):
+    payload, digest = payload_and_hash(item, VOLATILE_FIELDS)
+    assert orjson.loads(payload) == item
+    assert digest == change_hash(item)
