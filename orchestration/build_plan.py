@@ -8,7 +8,8 @@ the dbt project files) is kept under build/dbt-state/<warehouse>. A run then bui
   crash, is never left out) or that loaded rows this run, plus `state:modified+` when the project
   changed (dbt's own slim-CI selection). A new skill taxonomy is such a change: its seeds are
   modified, and the skill mentions model re-extracts only the postings a changed alias may affect
-  (it compares the taxonomy with int_skill_aliases__applied), not the whole warehouse;
+  (it compares the taxonomy with int_skill_aliases__applied), not the whole warehouse. Unit tests
+  run only when the project changed: with the code unchanged they have nothing new to prove;
 - nothing, when no rows arrived and nothing changed: a rerun with no new data costs next to nothing.
 """
 
@@ -135,7 +136,10 @@ def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], 
         ["dbt project changed"] if changed else []) + (
         [f"skill taxonomy {built_with or '(unknown)'} -> {current}: the postings it affects are re-extracted"]
         if changed and built_with != current else [])
-    return BuildPlan(["build", "--select", *selectors, "--state", str(state)], " and ".join(reasons))
+    # unit tests prove the models' code: with the code unchanged they have nothing new to prove
+    # (they run on every project change, in `make test` and in CI)
+    unit_tests = [] if changed else ["--exclude-resource-type", "unit_test"]
+    return BuildPlan(["build", "--select", *selectors, *unit_tests, "--state", str(state)], " and ".join(reasons))
 
 
 def record_success(settings: Settings, warehouse_url: str, target_dir: Path | None = None) -> None:

@@ -48,7 +48,16 @@ def test_nothing_new_builds_nothing(built, url):
 def test_new_rows_build_downstream_of_their_source(built, url):
     settings, state = built
     plan = plan_build(settings, url, [loaded(5)])
-    assert plan.args == ["build", "--select", "source:raw_jsearch+", "--state", str(state)]
+    # the code did not change: its unit tests are left out
+    assert plan.args == ["build", "--select", "source:raw_jsearch+", "--exclude-resource-type", "unit_test",
+                         "--state", str(state)]
+
+
+def test_new_rows_and_a_project_change_run_the_unit_tests_too(built, url):
+    settings, state = built
+    (state / "fingerprint").write_text("something else")
+    plan = plan_build(settings, url, [loaded(5)])
+    assert plan.args == ["build", "--select", "source:raw_jsearch+", "state:modified+", "--state", str(state)]
 
 
 def test_a_failed_build_leaves_the_source_pending(built, url):
