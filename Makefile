@@ -10,7 +10,8 @@ DBT := $(PY) -m orchestration dbt
 SOURCE ?=
 REPLAY ?=
 PYTEST_ARGS ?=
-# test modules run in parallel, one module a worker at a time (pytest-xdist); TEST_WORKERS=0 runs them in turn
+# test modules run in parallel, one module (or modules sharing a built warehouse) a worker at a time
+# (pytest-xdist, tests/conftest.py); TEST_WORKERS=0 runs them in turn
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
@@ -46,7 +47,7 @@ docs-serve: docs ## serve the dbt docs site on http://127.0.0.1:8080
 	$(DBT) docs serve --port 8080 --host 127.0.0.1 --no-browser
 
 test: $(INSTALLED) deps browser ## run the test suite (starts what it needs)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(INSTALLED) deps ## sqlfluff on the dbt models (needs the warehouse: started if needed), ruff on Python
 	$(BIN)/ruff check dlt_pipelines orchestration tests

@@ -58,6 +58,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         TEST_SERVER.stop()
 
 
+# Session fixtures that build a whole warehouse: the modules using one run on the same worker, so
+# it is built once (`make test` runs `--dist loadgroup`: one group a worker at a time).
+SHARED_BUILDS = ("quality_run",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each module is one xdist group (its module fixtures are built once), except that modules
+    sharing a whole-warehouse session fixture form one group of that fixture's name."""
+    group: dict[str, str] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        shared = next((name for name in SHARED_BUILDS if name in getattr(item, "fixturenames", ())), None)
+        if shared or module not in group:
+            group[module] = shared or group.get(module, module)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group[item.nodeid.split("::")[0]]))
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """Admin URL of the Postgres server the tests use (database `postgres`): WAREHOUSE_URL's, else the
