@@ -10,7 +10,7 @@ from dlt_pipelines.common import secrets
 from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import ConfigError, Settings
-from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
+from orchestration.dbt_runner import DbtError, lint_sql, run_dbt, upload_elementary_artifacts
 from orchestration.elt import RunSummary, StageError, extract_load, replay_load, run_all
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
@@ -88,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
             summary = under_run_lock(settings, lambda url: el_command(settings, url, args))
             print("\n".join(summary.lines()))
         elif args.command == "dbt":
-            run_dbt(args.args or ["build"], warehouse.resolve_url(settings))
+            url = warehouse.resolve_url(settings)
+            dbt_args = args.args or ["build"]
+            run_dbt(dbt_args, url)
+            if dbt_args == ["build"]:  # `make transform`: the whole project, so Elementary's copy of it too
+                upload_elementary_artifacts(url)
         elif args.command == "lint-sql":
             return lint_sql(warehouse.resolve_url(settings))
         elif args.command == "warehouse-url":
