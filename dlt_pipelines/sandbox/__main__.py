@@ -22,7 +22,7 @@ import time
 import orjson
 
 from dlt_pipelines.common import secrets
-from dlt_pipelines.sandbox.catalogue import generate_posting, iter_postings, warm_up
+from dlt_pipelines.job_boards.sandbox.catalogue import generate_posting, iter_postings, warm_up
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.server import SandboxServer, SandboxState, write_port_file
 

@@ -27,7 +27,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl
 
-from dlt_pipelines.sandbox import boards
+from dlt_pipelines.job_boards.sandbox import boards
 from dlt_pipelines.sandbox.faults import decide_request, server_error_body
 from dlt_pipelines.sandbox.hashing import text_salt
 

@@ -53,7 +53,7 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from dlt_pipelines.common.secrets import scrub
-from dlt_pipelines.sandbox import boards, catalogue
+from dlt_pipelines.job_boards.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.board_api import board_endpoint, board_response
 from dlt_pipelines.sandbox.config import SandboxConfig, format_time, parse_time
 from dlt_pipelines.sandbox.faults import FaultConfig, apply_item_faults, decide_request, server_error_body

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dlt_pipelines.sandbox import boards, catalogue
+from dlt_pipelines.job_boards.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
 from orchestration.config import dbt_target_dir

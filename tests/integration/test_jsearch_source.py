@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from dlt_pipelines.sandbox import catalogue
+from dlt_pipelines.job_boards.sandbox import catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig
 from dlt_pipelines.sandbox.server import start_sandbox

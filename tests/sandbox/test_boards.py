@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from dlt_pipelines.sandbox import boards, catalogue
+from dlt_pipelines.job_boards.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import parse_time
 from tests.conftest import SHARED, needs_shared
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from dlt_pipelines.sandbox import catalogue
-from dlt_pipelines.sandbox.catalogue import expected_postings, new_postings_between, page_indices
+from dlt_pipelines.job_boards.sandbox import catalogue
+from dlt_pipelines.job_boards.sandbox.catalogue import expected_postings, new_postings_between, page_indices
 from dlt_pipelines.sandbox.config import format_time, parse_time
 from dlt_pipelines.sandbox.server import start_sandbox_process
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dlt_pipelines.sandbox import boards
+from dlt_pipelines.job_boards.sandbox import boards
 from dlt_pipelines.sandbox.config import SandboxConfig
 from tests.conftest import make_settings
 

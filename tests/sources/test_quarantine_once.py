@@ -20,8 +20,8 @@ import psycopg2
 import pytest
 
 from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
+from dlt_pipelines.job_boards.sandbox import boards, catalogue
 from dlt_pipelines.remotive.helpers import check_item
-from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig
 from dlt_pipelines.sandbox.server import start_sandbox
