@@ -176,12 +176,12 @@ def main() -> int:
            "ELT_BUILD_DIR": str(base.build_dir / "bench")}
     url = warehouse.recreate_database(base, BENCH_DB)
     results = []
-    with start_sandbox_process(env=env) as sandbox:
-        base_url = sandbox.url
+    with start_sandbox_process(env=env, sources=["jsearch"]) as sandbox:
+        base_url = sandbox.base_url("jsearch")
         delta_label = f"delta {delta / postings:.1%}"
         for label, at in (("full", now), ("no-op rerun", now),
                           (delta_label, now + timedelta(days=SPAN_DAYS * delta / postings))):
-            requests.post(f"{base_url}/_sandbox/clock", json={"now": at.isoformat()}, timeout=10).raise_for_status()
+            requests.post(f"{sandbox.url}/_sandbox/clock", json={"now": at.isoformat()}, timeout=10).raise_for_status()
             settings = Settings.from_env({**env, "ELT_AS_OF": at.isoformat()})
             results.append(measure(label, settings, url, base_url))
             print(_line(results[-1]), flush=True)
