@@ -146,3 +146,17 @@ def test_schema_drift_lands_and_is_typed_in_staging(database, tmp_path):
                count(*) filter (where jsonb_typeof(payload -> 'job_min_salary') = 'string')
         from raw_jsearch.job_postings""")[0]
     assert extra > 0 and as_string > 0
+
+
+def test_raw_rows_have_the_raw_contract_of_every_board(database, tmp_path):
+    """search_country (the country the search asked for) and dlt's row id, as every board has them."""
+    config = SandboxConfig(now=T0.isoformat(), history_days=2)
+    with start_sandbox(config, sources=["jsearch"]) as sandbox:
+        run_source(settings_for(tmp_path, url(sandbox), JSEARCH_COUNTRY="gb"), database, "jsearch", url(sandbox))
+    columns = {name for (name,) in query(database, """
+        select column_name from information_schema.columns
+        where table_schema = 'raw_jsearch' and table_name = 'job_postings'""")}
+    assert {"job_id", "posted_at", "posted_at_source", "search_query", "search_country", "fetched_at", "payload",
+            "_dlt_load_id", "_dlt_id"} <= columns
+    assert query(database, "select distinct search_country from raw_jsearch.job_postings") == [("gb",)]
+    assert query(database, "select count(distinct _dlt_id) = count(*) from raw_jsearch.job_postings")[0][0]
