@@ -67,9 +67,9 @@ def serve_sandbox_verbose(secrets: dict[str, str]) -> subprocess.CompletedProces
                                env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = sandbox.stdout.readline().strip()
-        requests.get(f"{base}/search", params={"query": "x", "api_key": secrets["RAPIDAPI_KEY"]},
+        requests.get(f"{base}/jsearch/search", params={"query": "x", "api_key": secrets["RAPIDAPI_KEY"]},
                      headers={"X-RapidAPI-Key": secrets["RAPIDAPI_KEY"]}, timeout=30)
-        requests.get(f"{base}/v1/api/jobs/us/search/1", timeout=30,
+        requests.get(f"{base}/adzuna/v1/api/jobs/us/search/1", timeout=30,
                      params={"app_id": secrets["ADZUNA_APP_ID"], "app_key": secrets["ADZUNA_APP_KEY"]})
     finally:
         sandbox.terminate()

@@ -29,7 +29,7 @@ class VocabularyError(ValueError):
 
 def load_vocabulary(name: str) -> Any:
     """The parsed ``vocabularies/<name>.yml`` shipped with the sandbox package."""
-    path = resources.files("dlt_pipelines.sandbox") / "vocabularies" / f"{name}.yml"
+    path = resources.files("dlt_pipelines.job_boards.sandbox") / "vocabularies" / f"{name}.yml"
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
 
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from dlt_pipelines.sandbox.hashing import mix64, text_salt
-from dlt_pipelines.sandbox.vocabulary_files import (
+from dlt_pipelines.job_boards.sandbox.vocabulary_files import (
     VocabularyError,
     integer,
     load_vocabulary,
@@ -30,6 +29,7 @@ from dlt_pipelines.sandbox.vocabulary_files import (
     text,
     tuple_of,
 )
+from dlt_pipelines.sandbox.hashing import mix64, text_salt
 
 # --- employment types ---------------------------------------------------------------------
 
@@ -119,15 +119,10 @@ COUNTRY_BY_CODE = {country.code: country for country in COUNTRIES}
 # US, CA and AU locations read "City, ST"; the others "City, Country"
 STATE_STYLE_LOCATIONS = frozenset({"US", "CA", "AU"})
 
-GLOBAL_BOARDS = (
-    ("LinkedIn", 26, "linkedin"),
-    ("Indeed", 20, "indeed"),
-    ("Glassdoor", 10, "glassdoor"),
-    ("ZipRecruiter", 7, "ziprecruiter"),
-    ("Wellfound", 3, "board:wellfound.com"),
-    ("BeBee", 3, "board:www.bebee.com"),
-    ("Careers page", 14, "careers"),
-)
+# (publisher, weight, kind) of the boards every country's postings are listed on (publishers.yml)
+GLOBAL_BOARDS: tuple[tuple[str, int, str], ...] = record(
+    load_vocabulary("publishers"), {"global_boards": tuple_of(row_of(text, integer, text))}, "publishers.yml"
+)["global_boards"]
 LOCAL_BOARD_WEIGHT = 6
 UTM = "utm_campaign=google_jobs_apply&utm_source=google_jobs_apply&utm_medium=organic"
 
