@@ -55,5 +55,5 @@ SOURCE = SourceSpec(
                                other_id_keys=("status",)),
     probe=probe,
     sandbox=github_sandbox,
-    schedule="0 */6 * * *",
+    schedule="30 */6 * * *",
 )
