@@ -268,10 +268,11 @@ class _Crawl:
 
     def page_rows(self, items: Any, login: str, user_id: int | None) -> list[list[Any]]:
         summary = []
-        for item in items if isinstance(items, list) else [items]:
+        for place, item in enumerate(items if isinstance(items, list) else [items]):
             problem = helpers.repo_problem(item)
-            if problem:
-                self.reject(item, problem, "repos")
+            if problem:  # an object is known by its content, anything else by its place
+                where = f"repos|{login}" + ("" if isinstance(item, dict) else f"|{self.listed + place}")
+                self.reject(item, problem, where)
                 continue
             row = helpers.repo_row(item, login, user_id, self.fetched_at)
             self.found.repos.append(row)
@@ -327,7 +328,7 @@ def _read_capture(capture: Any, found: Harvest, fetched_at: datetime) -> None:
         if method != "GET" or status != 200 or kind == "other":
             reason = (f"{method} {status}: not a read of a GitHub user, repos or languages" if kind != "other"
                       or method != "GET" or status != 200 else "not a GitHub user, repos or languages response")
-            found.rejects.append(helpers.rejected_row({"path": path, "status": status}, reason, where, fetched_at))
+            found.rejects.append(helpers.rejected_row(interaction, reason, where, fetched_at))
             continue
         if kind == "user":
             problem = helpers.user_problem(body)

@@ -223,6 +223,8 @@ class GitHubSandbox:
             number = len(self.requests)
             status, answer_headers, body = self._answer(path, dict(params), lowered, token is not None, now, number)
             self.requests.append((path, dict(params), status))
+        fault = decide_request(self.config.faults, self.config.seed, number)
+        time.sleep(fault.sleep_seconds if status != 403 and fault.kind is None else 0)  # slow, outside the lock
         return status, answer_headers, body
 
     def _answer(self, path: str, params: dict[str, str], headers: dict[str, str], authorised: bool, now: int,
@@ -242,7 +244,6 @@ class GitHubSandbox:
                 "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}
         if fault.kind == "server_error":
             return fault.status, {}, server_error_body(fault.status, f"req-{number}")
-        time.sleep(fault.sleep_seconds)
         status, extra, body = self._resource(path, params, now)
         etag = f'"{hashlib.sha1(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()}"'
         not_modified = status == 200 and headers.get("if-none-match") == etag
