@@ -87,8 +87,9 @@ final as (
         jobs.apply_url,
         jobs.last_posted_at,
         round((scored.matched_weight / jobs.job_weight)::numeric, 6)::double precision as match_score,
-        scored.matched_weight,
-        jobs.job_weight,
+        -- rounded: a sum of floats depends on its order, and ties must rank the same on every run
+        round(scored.matched_weight::numeric, 9)::double precision as matched_weight,
+        round(jobs.job_weight::numeric, 9)::double precision as job_weight,
         scored.matched_skill_count,
         jobs.job_skill_count,
         scored.matched_skills,
