@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlt_pipelines.common.env import ConfigError, Env, items, number, text, whole
+from dlt_pipelines.common.env import ConfigError, Env, flag, items, number, text, whole
 from dlt_pipelines.github import settings
 
 # GitHub logins: letters, digits and single inner hyphens, at most 39 characters
@@ -51,7 +51,7 @@ class GitHubConfig:
         per_page = whole(env, "GITHUB_PER_PAGE", settings.PER_PAGE, minimum=1)
         if per_page > settings.PER_PAGE:
             raise ConfigError(f"GITHUB_PER_PAGE must be at most {settings.PER_PAGE}, got {per_page}")
-        live = text(env, "GITHUB_LIVE") in ("1", "true", "yes", "on")
+        live = flag(env, "GITHUB_LIVE", False)
         return cls(
             token=token,
             base_url=base_url.rstrip("/") if base_url else None,
