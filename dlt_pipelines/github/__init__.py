@@ -157,7 +157,7 @@ class _Crawl:
                  per_page: int) -> None:
         self.client, self.state, self.found, self.fetched_at, self.per_page = client, state, found, fetched_at, per_page
         self.spent_until: datetime | None = None
-        self.listed = 0
+        self.listed, self.rejected = 0, 0  # repos of the profile being read: loaded, rejected
 
     def run(self, logins: list[str]) -> None:
         for login in logins:
@@ -217,7 +217,7 @@ class _Crawl:
             self.found.users.append(helpers.user_row(user, {}, self.fetched_at))
             self.remember(path, None, user_id=user["id"], public_repos=helpers.whole_number(user.get("public_repos")))
         known = self.recall(path)
-        self.listed = 0
+        self.listed, self.rejected = 0, 0
         try:
             complete, note = self.repos(login, known.get("user_id"))
         except BudgetSpent:
@@ -225,7 +225,9 @@ class _Crawl:
             raise
         public = known.get("public_repos")
         if complete and public is not None and self.listed != public:
-            note = f"{self.listed} repos listed, the profile says {public} (made private or deleted since?)"
+            note = (f"{self.rejected} repos rejected (raw_github.records_rejected)"
+                    if self.listed + self.rejected == public else
+                    f"{self.listed} repos listed, the profile says {public} (made private or deleted since?)")
         self.listing(login, known, complete, note)
 
     def listing(self, login: str, known: Mapping[str, Any], complete: bool, note: str | None) -> None:
@@ -246,12 +248,14 @@ class _Crawl:
                 return False, "the repos listing answered 404"
             if items is None:  # 304: the page as read before
                 page = self.recall(url, params)
-                summary, following = page.get("repos", []), page.get("next")
+                summary, following, rejected = page.get("repos", []), page.get("next"), page.get("rejected", 0)
             else:
                 summary = self.page_rows(items, login, user_id)
+                rejected = (len(items) if isinstance(items, list) else 1) - len(summary)
                 following = self.relative(response.links.get("next", {}).get("url"))
-                self.remember(url, params, repos=summary, next=following)
+                self.remember(url, params, repos=summary, next=following, rejected=rejected)
             self.listed += len(summary)
+            self.rejected += rejected
             for repo_id, full_name, pushed_at, is_fork in summary:
                 if not is_fork:
                     self.languages(repo_id, full_name, pushed_at)

@@ -169,6 +169,11 @@ def test_faults_are_retried_and_malformed_repos_rejected_with_the_reason(tmp_pat
         assert loaded == set(served) - broken
         reasons = [reason for (reason,) in query(warehouse, "select reason from raw_github.records_rejected")]
         assert len(reasons) == len(broken) and all(reason for reason in reasons)
+        # paging completeness: a listing short of public_repos says why
+        notes = dict(query(warehouse, "select login, note from raw_github.repo_listings "
+                                      "where repos_listed <> public_repos"))
+        owners = {served[rid]["owner"]["login"] for rid in broken}
+        assert set(notes) == owners and all("repos rejected" in note for note in notes.values()), notes
 
 
 def test_timeouts_are_retried(tmp_path, warehouse):
