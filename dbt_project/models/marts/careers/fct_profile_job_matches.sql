@@ -67,7 +67,7 @@ scored as (
         array_agg(skill_id order by demand_weight desc, skill_id asc) filter (where is_matched) as matched_skills,
         coalesce(
             array_agg(skill_id order by demand_weight desc, skill_id asc) filter (where not is_matched),
-            array[]::text []
+            array[]::text[]
         ) as missing_skills
     from pairs
     group by login, posting_key

@@ -41,11 +41,16 @@ languages as (
         on own_repos.full_name_key = repo_languages.full_name_key
 ),
 
+distinct_languages as (
+    select distinct language_name
+    from languages
+),
+
 language_keys as (
     select
         language_name,
         {{ skill_token_key('language_name') }} as alias_key
-    from (select distinct languages.language_name from languages) as distinct_languages
+    from distinct_languages
 ),
 
 language_evidence as (
@@ -70,19 +75,27 @@ topics as (
     cross join lateral jsonb_array_elements_text(own_repos.topics) as repo_topics (topic)
 ),
 
+distinct_topics as (
+    select distinct topic
+    from topics
+),
+
 -- a topic is a slug: `machine-learning`, `ci-cd`, `spring-boot`; read as written, with spaces and with slashes
 topic_keys as (
-    select distinct
-        distinct_topics.topic,
-        spelled.alias_key
-    from (select distinct topics.topic from topics) as distinct_topics
-    cross join lateral (
-        select {{ skill_token_key('distinct_topics.topic') }} as alias_key
-        union all
-        select {{ skill_token_key("replace(distinct_topics.topic, '-', ' ')") }}
-        union all
-        select {{ skill_token_key("replace(distinct_topics.topic, '-', '/')") }}
-    ) as spelled
+    select
+        topic,
+        {{ skill_token_key('topic') }} as alias_key
+    from distinct_topics
+    union
+    select
+        topic,
+        {{ skill_token_key("replace(topic, '-', ' ')") }} as alias_key
+    from distinct_topics
+    union
+    select
+        topic,
+        {{ skill_token_key("replace(topic, '-', '/')") }} as alias_key
+    from distinct_topics
 ),
 
 topic_evidence as (

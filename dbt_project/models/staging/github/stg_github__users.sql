@@ -10,20 +10,20 @@ with
 
     raw_users as (
         select
-            users.user_id::bigint as user_id,
-            lower(users.login) as login,
-            nullif(trim(users.name), '') as display_name,
-            nullif(trim(users.company), '') as company,
-            nullif(trim(users.location), '') as location,
-            users.account_type,
-            users.public_repos::bigint as public_repos,
-            users.followers::bigint as followers,
-            users.created_at,
-            users.updated_at,
-            users.fetched_at,
-            users._dlt_load_id::text as load_id
-        from {{ source('raw_github', 'users') }} as users
-        where users._dlt_load_id in (select complete_loads.load_id from complete_loads)
+            github_users.user_id::bigint as user_id,
+            lower(github_users.login) as login,
+            nullif(trim(github_users.name), '') as display_name,
+            nullif(trim(github_users.company), '') as company,
+            nullif(trim(github_users.location), '') as user_location,
+            github_users.account_type,
+            github_users.public_repos::bigint as public_repos,
+            github_users.followers::bigint as followers,
+            github_users.created_at,
+            github_users.updated_at,
+            github_users.fetched_at,
+            github_users._dlt_load_id::text as load_id
+        from {{ source('raw_github', 'users') }} as github_users
+        where github_users._dlt_load_id in (select complete_loads.load_id from complete_loads)
     ),
 {% else %}
     raw_users as (
@@ -32,7 +32,7 @@ with
             null::text as login,
             null::text as display_name,
             null::text as company,
-            null::text as location,
+            null::text as user_location,
             null::text as account_type,
             null::bigint as public_repos,
             null::bigint as followers,
@@ -50,7 +50,7 @@ final as (
         login,
         display_name,
         company,
-        location,
+        user_location,
         account_type,
         public_repos,
         followers,
