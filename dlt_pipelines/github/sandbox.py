@@ -54,6 +54,8 @@ from dlt_pipelines.sandbox.hashing import stream_key, text_salt, unit
 EPOCH = 1609459200  # 2021-01-01T00:00:00Z: the first repo is created after this
 PUSH_EVERY = 3 * 86400  # an active repo is pushed this often on the clock
 BAD_TOKEN = "bad-token"
+# the API URLs inside items: fixed (not the server's port), so an item and its ETag are the same after a restart
+ITEM_BASE = settings.REAL_BASE_URL
 # trade -> (languages, weights), topics
 PERSONAS: dict[str, tuple[tuple[tuple[str, int], ...], tuple[str, ...]]] = {
     "data": ((("Python", 9), ("PLpgSQL", 3), ("Scala", 2), ("Shell", 2), ("HCL", 1)),
@@ -265,10 +267,10 @@ class GitHubSandbox:
         seed, parts = self.config.seed, path.strip("/").split("/")
         missing = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
         if len(parts) == 2 and parts[0] == "users":
-            user = user_item(seed, parts[1], now, self.url)
+            user = user_item(seed, parts[1], now, ITEM_BASE)
             return (200, {}, user) if user else (404, {}, missing)
         if len(parts) == 3 and parts[0] == "users" and parts[2] == "repos":
-            if user_item(seed, parts[1], now, self.url) is None:
+            if user_item(seed, parts[1], now, ITEM_BASE) is None:
                 return 404, {}, missing
             try:
                 per_page, page = min(100, int(params.get("per_page", "30"))), int(params.get("page", "1"))
@@ -279,7 +281,7 @@ class GitHubSandbox:
             repos = repos_of(seed, parts[1])
             items = []
             for repo in repos[(page - 1) * per_page:page * per_page]:
-                item = repo_item(seed, repo, now, self.url)
+                item = repo_item(seed, repo, now, ITEM_BASE)
                 kind = malformed_kind(self.config.faults, seed, repo.repo_id)
                 items.append(break_repo(item, kind) if kind else item)
             last = max(1, -(-len(repos) // per_page))

@@ -20,11 +20,13 @@ AS_OF = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
 CAREERS = ["build", "--indirect-selection", "cautious", "--select", "+path:models/marts/careers",
            "--exclude", "stg_dlt__loads+"]
 TOP_JOBS = 10
+BUILD: dict[str, object] = {}  # the module warehouse's build folder: later loads share its dlt state
 
 
 @pytest.fixture(scope="module")
 def warehouse(fresh_database, tmp_path_factory):
     build = tmp_path_factory.mktemp("careers")
+    BUILD["dir"] = build / "build"
     settings = make_settings(build / "build", ELT_AS_OF=AS_OF.isoformat(), JSEARCH_QUERIES="data engineer",
                              JSEARCH_NUM_PAGES="5")
     loads = elt.extract_load(settings, fresh_database, ("github", "jsearch"))
@@ -119,3 +121,34 @@ def test_skill_gaps_are_missing_skills_of_the_nearest_roles_most_demanded_first(
         by_login[login].append(demand)
     for demands in by_login.values():
         assert demands == sorted(demands, reverse=True)
+
+
+def test_a_later_load_recomputes_only_the_profiles_it_touched(warehouse, tmp_path):
+    """Runs last in this module: it loads GitHub again 3 days later (some repos pushed)."""
+    seed, later = 42, AS_OF + timedelta(days=3)
+    before = {login: digest for login, digest in query(
+        warehouse, "select login, md5(string_agg(t::text, ',' order by skill_id)) from marts.fct_profile_skills as t "
+                   "group by login")}
+    settings = make_settings(BUILD["dir"], ELT_AS_OF=later.isoformat())
+    [load] = elt.extract_load(settings, warehouse, ("github",))
+    touched = {repo.owner for login in fake.LOGINS for repo in fake.repos_of(seed, login)
+               if repo.pushed(int(later.timestamp())) != repo.pushed(int(AS_OF.timestamp()))}
+    assert load.rows > 0 and touched
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ELT_AS_OF", AS_OF.isoformat())
+        run_dbt(CAREERS, warehouse, target_path=tmp_path / "target", quiet=True)
+        recomputed = {login for (login,) in query(
+            warehouse, "select distinct login from marts.fct_profile_skills where last_fetched_at > %s", (AS_OF,))}
+        assert recomputed == touched
+        after = {login: digest for login, digest in query(
+            warehouse, "select login, md5(string_agg(t::text, ',' order by skill_id)) "
+                       "from marts.fct_profile_skills as t group by login")}
+        assert {login: d for login, d in after.items() if login not in touched} == {
+            login: d for login, d in before.items() if login not in touched}
+        # and the increments add up to what a rebuild from scratch computes
+        run_dbt(["build", "--select", "fct_profile_skills", "--full-refresh"], warehouse,
+                target_path=tmp_path / "target", quiet=True)
+    rebuilt = {login: digest for login, digest in query(
+        warehouse, "select login, md5(string_agg(t::text, ',' order by skill_id)) from marts.fct_profile_skills as t "
+                   "group by login")}
+    assert rebuilt == after
