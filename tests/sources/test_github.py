@@ -190,3 +190,13 @@ def test_stalest_first_and_the_batch_size():
     assert helpers.stalest_first(["a", "b", "c", "d"], refreshed, 3) == ["c", "d", "b"]
     assert helpers.endpoint_of("/repos/o/r/languages") == ("languages", ("o", "r"))
     assert helpers.endpoint_of("/users/x/repos?page=2") == ("repos", ("x",))
+
+
+def test_profiles_are_stale_after_24_hours():
+    from orchestration.ops.health import freshness_rules
+
+    rules = {rule.relation: rule for rule in freshness_rules() if rule.relation.startswith("raw_github.")}
+    assert set(rules) == {"raw_github.users"}  # repos and languages are read with their profile
+    rule = rules["raw_github.users"]
+    assert (rule.loaded_at_field, rule.warn_after, rule.error_after) == (
+        "fetched_at", timedelta(hours=24), timedelta(hours=48))
