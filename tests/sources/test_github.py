@@ -200,3 +200,20 @@ def test_profiles_are_stale_after_24_hours():
     rule = rules["raw_github.users"]
     assert (rule.loaded_at_field, rule.warn_after, rule.error_after) == (
         "fetched_at", timedelta(hours=24), timedelta(hours=48))
+
+
+def test_logins_come_from_the_variable_then_the_file(tmp_path):
+    from dlt_pipelines.common.env import ConfigError
+    from dlt_pipelines.github.config import GitHubConfig
+
+    listed = tmp_path / "logins.txt"
+    listed.write_text("# candidates\nada-data\nchen-ml  # ML\n\nbrook-frontend\n")
+    config = GitHubConfig.from_env({"GITHUB_USERS": "brook-frontend, dario-backend", "GITHUB_USERS_FILE": str(listed)})
+    assert config.users == ("brook-frontend", "dario-backend", "ada-data", "chen-ml")
+    assert config.uses_sandbox() and not GitHubConfig.from_env({"GITHUB_TOKEN": "t"}).uses_sandbox()
+    with pytest.raises(ConfigError, match="GITHUB_USERS: not GitHub logins: 'bad login'"):
+        GitHubConfig.from_env({"GITHUB_USERS": "ok,bad login"})
+    with pytest.raises(ConfigError, match="GITHUB_USERS_FILE"):
+        GitHubConfig.from_env({"GITHUB_USERS_FILE": str(tmp_path / "missing.txt")})
+    with pytest.raises(ConfigError, match="GITHUB_PER_PAGE must be at most 100"):
+        GitHubConfig.from_env({"GITHUB_PER_PAGE": "101"})
