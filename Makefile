@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run el api transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ run: $(INSTALLED) deps ## set up, warehouse, extract-load, dbt build (what chang
 
 el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|folder> loads captured responses)
 	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE)) $(if $(REPLAY),--replay "$(REPLAY)")
+
+api: $(INSTALLED) ## the REST API on API_HOST:API_PORT (127.0.0.1:8000; API_TOKEN: bearer auth), see orchestration/api/README.md
+	$(PY) -m orchestration.api
 
 transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build

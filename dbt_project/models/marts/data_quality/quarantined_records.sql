@@ -136,6 +136,32 @@ openaq_rejected as (
     {%- endif %}
 ),
 
+github_rejected as (
+    {%- if raw_table_exists('raw_github', 'records_rejected') %}
+        -- each bad record once, as first rejected
+        select distinct on (rejected.reject_key)
+            'github' as source_name,
+            'source_rejected' as rule_name,
+            rejected.reason,
+            rejected.reject_key as record_id,
+            rejected.rejected_at as detected_at,
+            rejected._dlt_load_id::text as load_id,
+            rejected.raw_json
+        from {{ source('raw_github', 'records_rejected') }} as rejected
+        order by rejected.reject_key asc, rejected.rejected_at asc
+    {%- else %}
+        select
+            null::text as source_name,
+            null::text as rule_name,
+            null::text as reason,
+            null::text as record_id,
+            null::timestamptz as detected_at,
+            null::text as load_id,
+            null::text as raw_json
+        where false
+    {%- endif %}
+),
+
 openaq_quarantined as (
     select
         'openaq' as source_name,
@@ -183,6 +209,8 @@ final as (
     select * from openaq_rejected
     union all
     select * from openaq_quarantined
+    union all
+    select * from github_rejected
 )
 
 select * from final
