@@ -119,7 +119,7 @@ def cfbd_source(
         for item in items:
             problem = helpers.item_problem(call.kind, item)
             if problem:
-                bad = helpers.rejected_row(call.kind, item, problem, fetched_at, call.label)
+                bad = helpers.rejected_row(call.kind, item, problem, fetched_at, call.kind)
                 if bad["reject_key"] not in seen_rejects:
                     seen_rejects[bad["reject_key"]] = _stamp(fetched_at)
                     found["rejected"].append(bad)

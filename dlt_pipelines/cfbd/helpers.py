@@ -142,8 +142,8 @@ def plan_calls(state: Mapping[str, Any], seasons: Iterable[int], now: datetime, 
 
 def box_score_calls(state: Mapping[str, Any], seasons: Iterable[int], now: datetime, *, division: str,
                     recent: int) -> list[Call]:
-    """`/games/teams` per played week not loaded yet (finished seasons: every week once; the current
-    season: its recent played weeks again), newest season first, after everything else."""
+    """`/games/teams` per played week not loaded yet (each once), and the current season's recent
+    played weeks again; newest season first, after everything else."""
     calls: list[Call] = []
     for season in sorted(seasons, reverse=True):
         known = state.get("seasons", {}).get(str(season), {})
@@ -152,10 +152,9 @@ def box_score_calls(state: Mapping[str, Any], seasons: Iterable[int], now: datet
             continue
         done = set(known.get("box_scores", []))
         played = {w: s for w, s in known.get("weeks", {}).items() if (parse_utc(s) or now) < now}
-        if status == "current":
-            wanted = [("regular", int(w)) for w in sorted(played, key=int)[-recent:]]
-        else:
-            wanted = [("regular", int(w)) for w in sorted(played, key=int) if f"regular|{w}" not in done]
+        recent_played = set(sorted(played, key=int)[-recent:]) if status == "current" else set()
+        wanted = [("regular", int(w)) for w in sorted(played, key=int)
+                  if w in recent_played or f"regular|{w}" not in done]
         post = known.get("postseason_weeks", [])
         wanted += [("postseason", int(w)) for w in post
                    if status == "current" or f"postseason|{w}" not in done]
