@@ -23,6 +23,9 @@ PATHS = {"games": settings.GAMES_PATH, "fbs_teams": settings.FBS_TEAMS_PATH,
 CAPTURE_NAMES = {"games": "games", "gamesteams": "box_scores", "boxscores": "box_scores", "teams": "teams",
                  "teamsfbs": "fbs_teams", "fbsteams": "fbs_teams", "conferences": "conferences",
                  "rankings": "rankings"}
+# captures of CFBD endpoints this source does not load
+OTHER_CAPTURES = frozenset({"calendar", "lines", "venues", "records", "plays", "drives", "coaches", "talent",
+                            "recruiting", "ratings", "stats", "roster", "players"})
 
 
 class V1ShapeError(ValueError):
@@ -250,7 +253,11 @@ def capture_kind(path: Path, items: list[Any]) -> str:
     name = path.stem.lower().replace("_", "").replace("-", "")
     if name in CAPTURE_NAMES:
         return CAPTURE_NAMES[name]
+    if name in OTHER_CAPTURES:
+        return "other"
     first = next((item for item in items if isinstance(item, dict)), {})
+    if "lines" in first:  # betting lines carry the game's teams and scores too
+        return "other"
     if "homeTeam" in first:
         return "games"
     if "teams" in first and "id" in first:
