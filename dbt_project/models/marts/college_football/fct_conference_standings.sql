@@ -36,21 +36,36 @@ tallies as (
     select
         members.season,
         members.team_id,
-        count(team_games.result) filter (where team_games.is_conference_game and team_games.season_type = 'regular'
-            and not team_games.is_conference_championship) as conference_games,
-        count(*) filter (where team_games.result = 'W' and team_games.is_conference_game
-            and team_games.season_type = 'regular' and not team_games.is_conference_championship) as conference_wins,
-        count(*) filter (where team_games.result = 'L' and team_games.is_conference_game
-            and team_games.season_type = 'regular' and not team_games.is_conference_championship) as conference_losses,
-        count(*) filter (where team_games.result = 'T' and team_games.is_conference_game
-            and team_games.season_type = 'regular' and not team_games.is_conference_championship) as conference_ties,
-        coalesce(sum(team_games.point_margin) filter (where team_games.is_conference_game
-            and team_games.season_type = 'regular' and not team_games.is_conference_championship), 0)
-        as conference_point_differential,
+        count(
+            team_games.result) filter (
+            where team_games.is_conference_game and team_games.season_type = 'regular'
+            and not team_games.is_conference_championship
+        ) as conference_games,
+        count(
+            *) filter (
+            where team_games.result = 'W' and team_games.is_conference_game
+            and team_games.season_type = 'regular' and not team_games.is_conference_championship
+        ) as conference_wins,
+        count(
+            *) filter (
+            where team_games.result = 'L' and team_games.is_conference_game
+            and team_games.season_type = 'regular' and not team_games.is_conference_championship
+        ) as conference_losses,
+        count(
+            *) filter (
+            where team_games.result = 'T' and team_games.is_conference_game
+            and team_games.season_type = 'regular' and not team_games.is_conference_championship
+        ) as conference_ties,
+        coalesce(sum(
+            team_games.point_margin) filter (
+            where team_games.is_conference_game
+            and team_games.season_type = 'regular' and not team_games.is_conference_championship
+        ), 0)
+            as conference_point_differential,
         count(team_games.result) as games,
         count(*) filter (where team_games.result = 'W') as wins,
         count(*) filter (where team_games.result = 'L') as losses,
-        count(*) filter (where team_games.result = 'T') as ties
+        count(*) filter (where team_games.result = 'T') as ties  -- noqa: RF04
     from members
     left join team_games
         on members.season = team_games.season and members.team_id = team_games.team_id
@@ -67,8 +82,10 @@ records as (
         tallies.conference_wins,
         tallies.conference_losses,
         tallies.conference_ties,
-        round((tallies.conference_wins + 0.5 * tallies.conference_ties)::numeric
-        / nullif(tallies.conference_games, 0), 4) as conference_win_pct,
+        round(
+            (tallies.conference_wins + 0.5 * tallies.conference_ties)::numeric
+            / nullif(tallies.conference_games, 0), 4
+        ) as conference_win_pct,
         tallies.conference_point_differential,
         tallies.games,
         tallies.wins,

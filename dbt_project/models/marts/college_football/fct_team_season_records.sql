@@ -50,7 +50,7 @@ teams as (
         coalesce(fbs_teams.school, latest_conference.team) as team,
         coalesce(fbs_teams.conference, latest_conference.conference) as conference,
         case when fbs_teams.team_id is not null then 'fbs' else latest_conference.classification end
-        as classification
+            as classification
     from fbs_teams
     full outer join latest_conference
         on fbs_teams.season = latest_conference.season and fbs_teams.team_id = latest_conference.team_id
@@ -75,8 +75,8 @@ split_games as (
         on
             splits.split_name = 'total'
             or (splits.split_name = 'conference' and team_games.is_conference_game)
-            or splits.split_name = team_games.home_away
-            or splits.split_name = team_games.season_type
+            or team_games.home_away = splits.split_name
+            or team_games.season_type = splits.split_name
 ),
 
 tallies as (
@@ -87,7 +87,7 @@ tallies as (
         count(*) as games,
         count(*) filter (where result = 'W') as wins,
         count(*) filter (where result = 'L') as losses,
-        count(*) filter (where result = 'T') as ties,
+        count(*) filter (where result = 'T') as ties,  -- noqa: RF04
         sum(points_for) as points_for,
         sum(points_against) as points_against
     from split_games
@@ -105,7 +105,7 @@ final as (
         coalesce(tallies.games, 0) as games,
         coalesce(tallies.wins, 0) as wins,
         coalesce(tallies.losses, 0) as losses,
-        coalesce(tallies.ties, 0) as ties,
+        coalesce(tallies.ties, 0) as ties,  -- noqa: RF04
         coalesce(tallies.points_for, 0) as points_for,
         coalesce(tallies.points_against, 0) as points_against,
         round((tallies.wins + 0.5 * tallies.ties)::numeric / nullif(tallies.games, 0), 4) as win_pct

@@ -60,33 +60,38 @@ walk (game_number, season, ratings, game_id, home_pre, away_pre, home_expected, 
         post.away_post
     from walk
     inner join ordered on walk.game_number + 1 = ordered.game_number
-    cross join lateral (
-        select case
-            when walk.season is null or walk.season = ordered.season then walk.ratings
-            else coalesce((
-                select jsonb_object_agg(
-                    team.key, (1 - {{ regression }}) * team.value::double precision + {{ regression }} * {{ initial }}
-                )
-                from jsonb_each_text(walk.ratings) as team
-            ), '{}'::jsonb)
-        end as ratings
-    ) as regressed
-    cross join lateral (
-        select
-            coalesce((regressed.ratings ->> ordered.home_key)::double precision, ordered.home_initial) as home_pre,
-            coalesce((regressed.ratings ->> ordered.away_key)::double precision, ordered.away_initial) as away_pre
-    ) as pre
-    cross join lateral (
-        select
-            1.0 / (1.0 + power(10.0, -(pre.home_pre + ordered.home_field - pre.away_pre) / 400.0)) as home_expected,
-            case when ordered.margin > 0 then 1.0 when ordered.margin < 0 then 0.0 else 0.5 end as home_score,
-            ln(greatest(abs(ordered.margin), 1) + 1) * 2.2 / (0.001 * (case
-                when ordered.margin > 0 then pre.home_pre + ordered.home_field - pre.away_pre
-                when ordered.margin < 0 then pre.away_pre - pre.home_pre - ordered.home_field
-                else 0
-            end) + 2.2) as multiplier
-    ) as expect
-    cross join lateral (
+    cross join
+        lateral (  -- noqa: ST05
+            select case
+                when walk.season is null or walk.season = ordered.season then walk.ratings
+                else coalesce((
+                    select
+                        jsonb_object_agg(
+                            team.key,
+                            (1 - {{ regression }}) * team.value::double precision + {{ regression }} * {{ initial }}
+                        )
+                    from jsonb_each_text(walk.ratings) as team
+                ), '{}'::jsonb)
+            end as ratings
+        ) as regressed
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                coalesce((regressed.ratings ->> ordered.home_key)::double precision, ordered.home_initial) as home_pre,
+                coalesce((regressed.ratings ->> ordered.away_key)::double precision, ordered.away_initial) as away_pre
+        ) as pre
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                1.0 / (1.0 + power(10.0, -(pre.home_pre + ordered.home_field - pre.away_pre) / 400.0)) as home_expected,
+                case when ordered.margin > 0 then 1.0 when ordered.margin < 0 then 0.0 else 0.5 end as home_score,
+                ln(greatest(abs(ordered.margin), 1) + 1) * 2.2 / (0.001 * (case
+                    when ordered.margin > 0 then pre.home_pre + ordered.home_field - pre.away_pre
+                    when ordered.margin < 0 then pre.away_pre - pre.home_pre - ordered.home_field
+                    else 0
+                end) + 2.2) as multiplier
+        ) as expect
+    cross join lateral (  -- noqa: ST05
         select
             pre.home_pre + {{ k }} * expect.multiplier * (expect.home_score - expect.home_expected) as home_post,
             pre.away_pre - {{ k }} * expect.multiplier * (expect.home_score - expect.home_expected) as away_post

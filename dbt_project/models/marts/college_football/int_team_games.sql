@@ -94,7 +94,7 @@ final as (
         is_conference_game,
         -- a conference title game: a neutral-site conference game CFBD notes as a championship
         is_conference_game and is_neutral_site and coalesce(notes ilike '%championship%', false)
-        as is_conference_championship,
+            as is_conference_championship,
         home_away,
         team_id,
         team,

@@ -39,15 +39,17 @@ stats as (
         teams.team ->> 'conference' as conference,
         teams.team ->> 'homeAway' as home_away,
         {{ cfbd_int("teams.team ->> 'points'") }} as points,
-        coalesce(jsonb_object_agg(stat.item ->> 'category', stat.item ->> 'stat')
-            filter (where stat.item ->> 'category' is not null), '{}') as stat_values,
+        coalesce(
+            jsonb_object_agg(stat.item ->> 'category', stat.item ->> 'stat')
+            filter (where stat.item ->> 'category' is not null), '{}'
+        ) as stat_values,
         teams.fetched_at,
         teams.load_id
     from teams
     left join lateral jsonb_array_elements(
         case when jsonb_typeof(teams.team -> 'stats') = 'array' then teams.team -> 'stats' else '[]' end
     ) as stat (item) on true
-    group by 1, 2, 3, 4, 5, 6, 8, 9
+    group by teams.game_id, teams.team, teams.fetched_at, teams.load_id
 ),
 
 final as (

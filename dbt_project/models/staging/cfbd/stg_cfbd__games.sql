@@ -22,7 +22,7 @@ typed as (
     select
         (payload ->> 'id')::bigint as game_id,
         (payload ->> 'season')::integer as season,
-        {{ cfbd_int("payload ->> 'week'") }} as week,
+        {{ cfbd_int("payload ->> 'week'") }} as week,  -- noqa: RF04
         payload ->> 'seasonType' as season_type,
         (payload ->> 'startDate')::timestamptz as start_date,
         coalesce((payload ->> 'startTimeTBD')::boolean, false) as is_start_time_tbd,

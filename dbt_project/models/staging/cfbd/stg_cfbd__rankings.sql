@@ -22,7 +22,7 @@ ranks as (
     select
         (newest.payload ->> 'season')::integer as season,
         newest.payload ->> 'seasonType' as season_type,
-        (newest.payload ->> 'week')::integer as week,
+        (newest.payload ->> 'week')::integer as week,  -- noqa: RF04
         poll.item ->> 'poll' as poll,
         team_rank.item as ranked,
         newest.fetched_at,
