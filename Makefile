@@ -9,12 +9,13 @@ INSTALLED := $(VENV)/.installed
 DBT := $(PY) -m orchestration dbt
 SOURCE ?=
 REPLAY ?=
+MODEL ?=
 PYTEST_ARGS ?=
 # test modules run in parallel, one module a worker at a time (pytest-xdist); TEST_WORKERS=0 runs them in turn
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run el transform train docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -38,6 +39,9 @@ el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|
 
 transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build
+
+train: $(INSTALLED) ## train, evaluate and version the predictive models (MODEL= to pick one), write their predictions
+	$(PY) -m orchestration train $(if $(MODEL),--model $(MODEL))
 
 docs: $(INSTALLED) deps ## dbt docs generate (single-file static site in dbt_project/target/static_index.html)
 	$(DBT) docs generate --static

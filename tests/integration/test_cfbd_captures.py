@@ -15,7 +15,7 @@ from orchestration.extract_load import replay_source
 from tests.conftest import SHARED, make_settings, needs_shared, query
 
 CAPTURES = SHARED / "data" / "api_samples" / "cfbd"
-FOOTBALL = ["--select", "source:raw_cfbd+", "--exclude", "stg_dlt__loads+", "quarantined_records+"]
+FOOTBALL = ["--select", "source:raw_cfbd+", "source:ml+", "--exclude", "stg_dlt__loads+", "quarantined_records+"]
 
 pytestmark = needs_shared("data", "api_samples", "cfbd")
 

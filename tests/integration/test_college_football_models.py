@@ -23,7 +23,7 @@ from tests.conftest import make_settings, query
 NOW = datetime(2026, 10, 20, 12, tzinfo=timezone.utc)
 SEASONS = (1995, 2026)
 SEED = 5
-FOOTBALL = ["--select", "source:raw_cfbd+", "--exclude", "stg_dlt__loads+", "quarantined_records+"]
+FOOTBALL = ["--select", "source:raw_cfbd+", "source:ml+", "--exclude", "stg_dlt__loads+", "quarantined_records+"]
 
 
 @pytest.fixture(scope="module")
