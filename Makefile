@@ -9,13 +9,14 @@ INSTALLED := $(VENV)/.installed
 DBT := $(PY) -m orchestration dbt
 SOURCE ?=
 REPLAY ?=
+MODEL ?=
 PYTEST_ARGS ?=
 # test modules run in parallel, one module (or modules sharing a built warehouse) a worker at a time
 # (pytest-xdist, tests/conftest.py); TEST_WORKERS=0 runs them in turn
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run el api transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run el api transform train docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -42,6 +43,9 @@ api: $(INSTALLED) ## the REST API on API_HOST:API_PORT (127.0.0.1:8000; API_TOKE
 
 transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build
+
+train: $(INSTALLED) ## train, evaluate and version the predictive models (MODEL= to pick one), write their predictions
+	$(PY) -m orchestration train $(if $(MODEL),--model $(MODEL))
 
 docs: $(INSTALLED) deps ## dbt docs generate (single-file static site in dbt_project/target/static_index.html)
 	$(DBT) docs generate --static

@@ -40,6 +40,17 @@ def quality_command(command: str, settings: Settings) -> int:
     return 0
 
 
+def train_command(settings: Settings, models: tuple[str, ...]) -> int:
+    """`make train`: fit, evaluate and version the models, write predictions, rebuild what reads them."""
+    from orchestration.ml.train import train_all
+
+    url = warehouse.resolve_url(settings)
+    for result in train_all(settings, url, models):
+        print("\n".join(result.lines()))
+    run_dbt(["build", "--select", "source:ml+"], url)
+    return 0
+
+
 def el_command(settings: Settings, url: str, args: argparse.Namespace) -> RunSummary:
     """`make el`: the named sources (or every one), or a replay of one source's captures."""
     summary = RunSummary(url)
@@ -68,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("warehouse-up", help="start the local warehouse if WAREHOUSE_URL is not set")
     sub.add_parser("warehouse-stop", help="stop the local warehouse")
     ops_cli.add_commands(sub)
+    train = sub.add_parser("train", help="train and evaluate the models (orchestration/ml), promote, write predictions")
+    train.add_argument("--model", action="append", help="a model of orchestration/ml/models.py (default: all)")
     sub.add_parser("deps", help="install the optional dbt packages (Elementary) from the cache or dbt hub")
     sub.add_parser("report", help="Elementary's HTML report of the test results (build/elementary/report.html)")
     sub.add_parser("monitor", help="alerts: edr monitor to SLACK_WEBHOOK_URL, failed tests to ALERT_WEBHOOK_URL")
@@ -101,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             print(scrub(warehouse.resolve_url(settings)))
         elif args.command == "warehouse-stop":
             warehouse.LocalServer(settings.local_warehouse_dir).stop()
+        elif args.command == "train":
+            return train_command(settings, tuple(args.model or ()))
         elif args.command in ("deps", "report", "monitor"):
             return quality_command(args.command, settings)
         elif args.command in ops_cli.COMMANDS:
