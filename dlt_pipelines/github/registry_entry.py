@@ -15,7 +15,7 @@ import requests
 from dlt_pipelines.common.replay import ResponseShape
 from dlt_pipelines.github import github_source, settings
 from dlt_pipelines.github.config import GitHubConfig
-from dlt_pipelines.github.sandbox import LOGINS, github_sandbox
+from dlt_pipelines.github.sandbox import LOGINS, GitHubSandbox
 from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
 
 DOMAIN = "careers"
@@ -54,6 +54,6 @@ SOURCE = SourceSpec(
     replay_shape=ResponseShape("github", "interactions", "id", lambda items: {"interactions": items},
                                other_id_keys=("status",)),
     probe=probe,
-    sandbox=github_sandbox,
     schedule="30 */6 * * *",
+    fake_api=GitHubSandbox,
 )

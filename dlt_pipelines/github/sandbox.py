@@ -1,43 +1,40 @@
-"""A deterministic fake GitHub REST API on loopback: the source's runs without `GITHUB_TOKEN`.
+"""GitHub's deterministic fake REST API, mounted by the one sandbox server (dlt_pipelines/sandbox/
+server.py) under `/github`: the source's runs without `GITHUB_TOKEN`.
 
 `GET /users/{login}`, `/users/{login}/repos` (`per_page` up to 100, `page`, sorted by full name,
-Link header with `rel="next"` and `rel="last"`) and `/repos/{owner}/{repo}/languages`, shaped like
-the real API. Ten profiles of different trades (data engineer, frontend, ML, backend, DevOps,
-mobile, ...), one with 130 repos (two pages at 100), one with none; forks and archived repos
-among them, a few empty repos without languages. Some repos are pushed every 3 days on the run's
-clock (SANDBOX_NOW / ELT_AS_OF): their `pushed_at`, `updated_at` and language bytes move, so does
-their owner's `updated_at`.
+Link header with `rel="next"` and `rel="last"`, on the mount's base URL) and
+`/repos/{owner}/{repo}/languages`, shaped like the real API. Ten profiles of different trades (data
+engineer, frontend, ML, backend, DevOps, mobile, ...), one with 130 repos (two pages at 100), one
+with none; forks and archived repos among them, a few empty repos without languages. Some repos are
+pushed every 3 days on the server's clock (SANDBOX_NOW / ELT_AS_OF, moved by POST /_sandbox/clock):
+their `pushed_at`, `updated_at` and language bytes move, so does their owner's `updated_at`.
 
 Every answer has an ETag; a request whose `If-None-Match` matches gets a 304 without a body.
-Primary rate limit per hour of the clock: `anonymous_limit` requests without a token (60, like
-GitHub), `token_limit` with one (5,000); 304s cost nothing when authorised. Each answer carries
+Primary rate limit per hour of the clock: `anonymous_limit` requests without a token, `token_limit`
+with one (5,000; on the server both are 5,000 so a sandbox run is not throttled, tests lower
+`anonymous_limit` to GitHub's 60 or less); 304s cost nothing when authorised. Each answer carries
 `x-ratelimit-limit`, `-remaining`, `-used`, `-reset` (epoch seconds); a request over the limit gets
-403 with remaining 0. Token `bad-token` gets 401. SANDBOX_FAULTS (dlt_pipelines/sandbox/faults.py)
-applies: `rate_limit` answers a secondary limit (403 or 429 with Retry-After), `server_error` 5xx,
-`slow`, and `malformed` repo items. `GET /health` answers 200.
-
-The API is `GitHubSandbox.answer(path, params, headers)`, apart from the HTTP plumbing (`serve`),
-so one shared server can mount it beside the other fake APIs.
+403 with remaining 0. Token `bad-token` gets 401. The server's faults (SANDBOX_FAULTS or
+POST /_sandbox/faults, dlt_pipelines/sandbox/faults.py) apply, drawn with `ctx.decide()`:
+`rate_limit` answers a secondary limit (403 or 429 with Retry-After), `server_error` 5xx, `slow`,
+and `malformed` repo items. `GET /github/health` (the server's) answers 200.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import orjson
 
-from dlt_pipelines.common.env import Env
 from dlt_pipelines.github import settings
-from dlt_pipelines.sandbox.config import SandboxConfig
+from dlt_pipelines.sandbox.context import SandboxContext
 from dlt_pipelines.sandbox.faults import (
     GARBAGE_TIMESTAMP,
     MALFORMED_GARBAGE_TIMESTAMP,
@@ -45,7 +42,7 @@ from dlt_pipelines.sandbox.faults import (
     MALFORMED_NOT_OBJECT_NULL,
     MALFORMED_NOT_OBJECT_STRING,
     NOT_OBJECT_STRING,
-    decide_request,
+    RequestFault,
     malformed_kind,
     server_error_body,
 )
@@ -54,6 +51,7 @@ from dlt_pipelines.sandbox.hashing import stream_key, text_salt, unit
 EPOCH = 1609459200  # 2021-01-01T00:00:00Z: the first repo is created after this
 PUSH_EVERY = 3 * 86400  # an active repo is pushed this often on the clock
 BAD_TOKEN = "bad-token"
+JSON = {"Content-Type": "application/json; charset=utf-8"}  # GitHub's
 # the API URLs inside items: fixed (not the server's port), so an item and its ETag are the same after a restart
 ITEM_BASE = settings.REAL_BASE_URL
 # trade -> (languages, weights), topics
@@ -85,8 +83,8 @@ USERS = (
     ("jo-fullstack", 5010, "Jo Alvarez", "frontend", 8, "Madrid, Spain", "Freelance"),
 )
 LOGINS = tuple(user[0] for user in USERS)
-_FORK, _ARCHIVED, _EMPTY, _ACTIVE, _LANG, _TOPIC, _AGE = (
-    text_salt(f"github.{name}") for name in ("fork", "archived", "empty", "active", "lang", "topic", "age"))
+_FORK, _ARCHIVED, _EMPTY, _ACTIVE, _LANG, _TOPIC, _AGE, _FAULTS = (
+    text_salt(f"github.{name}") for name in ("fork", "archived", "empty", "active", "lang", "topic", "age", "faults"))
 
 
 def _iso(epoch: int) -> str:
@@ -197,40 +195,42 @@ def break_repo(item: dict[str, Any], kind: str) -> Any:
     return broken
 
 
-@dataclass
 class GitHubSandbox:
-    config: SandboxConfig
-    url: str = ""
-    anonymous_limit: int = settings.ANONYMOUS_PER_HOUR
-    token_limit: int = settings.TOKEN_PER_HOUR
-    now: int | None = None  # overrides the config's clock (tests move it)
-    requests: list[tuple[str, dict[str, str], int]] = field(default_factory=list)  # path, params, status
-    _used: dict[tuple[int, bool], int] = field(default_factory=dict)  # (hour, authorised) -> requests counted
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    """The fake API (a registry FakeApi), given its SandboxContext by the one sandbox server: the
+    shared clock (`ctx.now()`), this request's fault (`ctx.decide()`), the item faults and its base
+    URL (`ctx.url`, in Link headers). Tests may lower `anonymous_limit` (on the server it allows
+    everyone the token limit: a sandbox run is not throttled to 60 requests an hour) or
+    `token_limit`; `requests` records every API request as (path, params, status)."""
 
-    def clock(self) -> int:
-        return self.now if self.now is not None else self.config.now or int(time.time())
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.config = ctx.config
+        self.url = ctx.url
+        self.anonymous_limit: int = settings.TOKEN_PER_HOUR  # GitHub's is settings.ANONYMOUS_PER_HOUR
+        self.token_limit: int = settings.TOKEN_PER_HOUR
+        self.requests: list[tuple[str, dict[str, str], int]] = []  # path, params, status
+        self._used: dict[tuple[int, bool], int] = {}  # (hour, authorised) -> requests counted
+        self._lock = threading.Lock()
 
     def answer(self, path: str, params: Mapping[str, str],
                headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
-        """(status, headers, JSON body or None) of a GET; `headers` are the request's."""
-        if path == "/health":  # `make health`'s check of a sandbox; not an API call, not recorded
-            return 200, {}, {"status": "ok"}
+        """(status, headers, JSON body, or b"" for a 304) of a GET; `headers` are the request's."""
         lowered = {k.lower(): v for k, v in (headers or {}).items()}
         token = lowered.get("authorization", "").partition(" ")[2].strip() or None
         if token == BAD_TOKEN:
-            return 401, {}, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
-        now = self.clock()
+            return 401, {**JSON}, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
+        now = self.ctx.now()
+        fault = self.ctx.decide(_FAULTS)
         with self._lock:
             number = len(self.requests)
-            status, answer_headers, body = self._answer(path, dict(params), lowered, token is not None, now, number)
+            status, answer_headers, body = self._answer(path, dict(params), lowered, token is not None, now,
+                                                        number, fault)
             self.requests.append((path, dict(params), status))
-        fault = decide_request(self.config.faults, self.config.seed, number)
         time.sleep(fault.sleep_seconds if status != 403 and fault.kind is None else 0)  # slow, outside the lock
-        return status, answer_headers, body
+        return status, {**JSON, **answer_headers}, body
 
     def _answer(self, path: str, params: dict[str, str], headers: dict[str, str], authorised: bool, now: int,
-                number: int) -> tuple[int, dict[str, str], Any]:
+                number: int, fault: RequestFault) -> tuple[int, dict[str, str], Any]:
         window = now // 3600
         limit = self.token_limit if authorised else self.anonymous_limit
         used = self._used.get((window, authorised), 0)
@@ -239,7 +239,6 @@ class GitHubSandbox:
                 "message": "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
                            "requests get a higher rate limit.)",
                 "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}
-        fault = decide_request(self.config.faults, self.config.seed, number)
         if fault.kind == "rate_limit":  # a secondary rate limit: 403 or 429, with Retry-After
             return (403 if number % 2 == 0 else 429), {"Retry-After": str(fault.retry_after),
                                                        **self._rate(limit, limit - used, used, window)}, {
@@ -254,7 +253,7 @@ class GitHubSandbox:
             self._used[(window, authorised)] = used
         rate = self._rate(limit, limit - used, used, window)
         if not_modified:
-            return 304, {"ETag": etag, **extra, **rate}, None
+            return 304, {"ETag": etag, **extra, **rate}, b""  # a 304 has no body
         return status, {**({"ETag": etag} if status == 200 else {}), **extra, **rate}, body
 
     @staticmethod
@@ -282,7 +281,7 @@ class GitHubSandbox:
             items = []
             for repo in repos[(page - 1) * per_page:page * per_page]:
                 item = repo_item(seed, repo, now, ITEM_BASE)
-                kind = malformed_kind(self.config.faults, seed, repo.repo_id)
+                kind = malformed_kind(self.ctx.faults, seed, repo.repo_id)
                 items.append(break_repo(item, kind) if kind else item)
             last = max(1, -(-len(repos) // per_page))
             return 200, self._links(path, params, page, last), items
@@ -304,45 +303,3 @@ class GitHubSandbox:
     def used(self) -> int:
         """Requests counted against the limits so far."""
         return sum(self._used.values())
-
-
-class _Handler(BaseHTTPRequestHandler):
-    sandbox: GitHubSandbox
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        parts = urlsplit(self.path)
-        status, headers, body = self.sandbox.answer(parts.path, dict(parse_qsl(parts.query)), dict(self.headers))
-        payload = b"" if body is None and status == 304 else orjson.dumps(body)
-        self.send_response(status)
-        for name, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(config: SandboxConfig, **options: Any) -> Iterator[GitHubSandbox]:
-    """The fake API in a thread of this process, on a free loopback port."""
-    sandbox = GitHubSandbox(config, **options)
-    handler = type("Handler", (_Handler,), {"sandbox": sandbox})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    sandbox.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield sandbox
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextlib.contextmanager
-def github_sandbox(env: Env) -> Iterator[str]:
-    """The registry entry's sandbox (SANDBOX_SEED, SANDBOX_NOW, SANDBOX_FAULTS). Started for a run, it
-    allows everyone the token limit: a sandbox run is not throttled to 60 requests an hour."""
-    with serve(SandboxConfig.from_env(dict(env)), anonymous_limit=settings.TOKEN_PER_HOUR) as sandbox:
-        yield sandbox.url

@@ -37,16 +37,18 @@ class Clockwork:
 
 def test_every_registry_source_with_a_fake_api_is_mounted_under_its_name():
     declared = {name for name, spec in registry.sources().items() if spec.fake_api is not None}
-    assert {"jsearch", "remotive", "arbeitnow", "adzuna", "openaq"} <= declared
+    assert {"jsearch", "remotive", "arbeitnow", "adzuna", "openaq", "github"} <= declared
     with start_sandbox(frozen_config()) as sandbox:
         assert set(sandbox.apis) == declared
         for name in declared:
             assert requests.get(f"{sandbox.base_url(name)}/health", timeout=5).json() == {"status": "ok"}
         assert requests.get(f"{sandbox.url}/openaq/v3/locations", timeout=10).json()["results"]
         assert requests.get(f"{sandbox.url}/jsearch/search", params={"query": "x"}, timeout=10).json()["data"]
+        assert requests.get(f"{sandbox.url}/github/users/ada-data", timeout=10).json()["login"] == "ada-data"
         state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=5).json()
     assert state["mounted"] == {name: f"{sandbox.url}/{name}" for name in sandbox.apis}
-    assert state["requests_by_endpoint"] == {"openaq": {"200": 1}, "jsearch": {"200": 1}}  # health is not counted
+    assert state["requests_by_endpoint"] == {"openaq": {"200": 1}, "jsearch": {"200": 1},
+                                           "github": {"200": 1}}  # health is not counted
     with pytest.raises(KeyError, match="not mounted"):
         sandbox.base_url("nosuchsource")
 

@@ -1,21 +1,24 @@
-"""The GitHub source against its sandbox over HTTP: every profile, repo and language loaded;
-Link-header paging; a rerun answered by 304s loads nothing (and costs no quota with a token);
-languages read again only for repos that were pushed; the rate limit stops a run cleanly and the
-next resumes with the stalest profiles; secondary limits, 5xx, timeouts retried; malformed repos
-rejected with the reason."""
+"""The GitHub source against its fake API, the github mount of the one sandbox server, over HTTP:
+every profile, repo and language loaded; Link-header paging on the mount's base URL; a rerun
+answered by 304s loads nothing (and costs no quota with a token); languages read again only for
+repos that were pushed; the rate limit stops a run cleanly and the next resumes with the stalest
+profiles; secondary limits, 5xx, timeouts retried; malformed repos rejected with the reason."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 
 from dlt_pipelines.common.http import ApiAuthError
-from dlt_pipelines.github import helpers
+from dlt_pipelines.github import helpers, settings
 from dlt_pipelines.github import sandbox as fake
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig
+from dlt_pipelines.sandbox.server import start_sandbox
 from orchestration import elt
 from tests.conftest import _admin, make_settings, query
 
@@ -32,8 +35,18 @@ def warehouse(server_url):
     _admin(server_url, f'drop database if exists "{name}" with (force)')
 
 
+@contextlib.contextmanager
+def serve(config: SandboxConfig, anonymous_limit: int):
+    """The one sandbox server with the github mount alone; yields its fake API (`.url` its base URL)."""
+    with start_sandbox(config, sources=["github"]) as handle:
+        sandbox = handle.apis["github"]
+        assert sandbox.url == handle.base_url("github")
+        sandbox.anonymous_limit = anonymous_limit
+        yield sandbox
+
+
 def run(tmp_path, warehouse, sandbox, now: datetime, users=(*fake.LOGINS, MISSING), **env):
-    sandbox.now = int(now.timestamp())
+    sandbox.ctx.state.set_now(now)  # the server's clock, which every mount reads
     settings = make_settings(tmp_path / "build", GITHUB_BASE_URL=sandbox.url, GITHUB_USERS=",".join(users),
                              ELT_AS_OF=now.isoformat(), HTTP_BACKOFF_MAX_SECONDS="0.05", **env)
     [report] = elt.extract_load(settings, warehouse, ("github",))
@@ -52,7 +65,7 @@ def statuses(sandbox, since: int) -> list[int]:
 
 def test_first_run_loads_everything_and_a_rerun_answers_304s_loading_nothing(tmp_path, warehouse):
     config = SandboxConfig(seed=SEED)
-    with fake.serve(config, anonymous_limit=5000) as sandbox:
+    with serve(config, anonymous_limit=5000) as sandbox:
         first = run(tmp_path, warehouse, sandbox, T1)
         repos = served_repos(config, T1)
         own = {rid for rid, item in repos.items() if not item["fork"]}
@@ -74,7 +87,7 @@ def test_first_run_loads_everything_and_a_rerun_answers_304s_loading_nothing(tmp
         bytes_of = dict(query(warehouse, "select full_name, languages from raw_github.repo_languages"))
         assert all(sum(v.values()) > 0 for v in bytes_of.values() if v)
 
-    with fake.serve(config, anonymous_limit=5000) as sandbox:  # restarted, on another port: the same ETags
+    with serve(config, anonymous_limit=5000) as sandbox:  # restarted, on another port: the same ETags
         again = run(tmp_path, warehouse, sandbox, T1 + timedelta(minutes=30))
         assert again.rows == 0, again.rows_by_table
         assert set(statuses(sandbox, 0)) == {304, 404}  # every known URL answered Not Modified
@@ -83,7 +96,7 @@ def test_first_run_loads_everything_and_a_rerun_answers_304s_loading_nothing(tmp
 
 def test_a_push_reads_again_only_the_languages_of_the_pushed_repos(tmp_path, warehouse):
     config = SandboxConfig(seed=SEED)
-    with fake.serve(config, anonymous_limit=5000) as sandbox:
+    with serve(config, anonymous_limit=5000) as sandbox:
         run(tmp_path, warehouse, sandbox, T1)
         later = T1 + timedelta(days=3)
         before = len(sandbox.requests)
@@ -100,19 +113,23 @@ def test_a_push_reads_again_only_the_languages_of_the_pushed_repos(tmp_path, war
 
 def test_small_pages_follow_the_link_header_to_the_end(tmp_path, warehouse):
     config = SandboxConfig(seed=SEED)
-    with fake.serve(config, anonymous_limit=5000) as sandbox:
+    with serve(config, anonymous_limit=5000) as sandbox:
         report = run(tmp_path, warehouse, sandbox, T1, users=("ada-data", "hana-new"), GITHUB_PER_PAGE="5")
         assert report.rows_by_table["repos"] == 12
         pages = [params for path, params, _ in sandbox.requests if path == "/users/ada-data/repos"]
         assert [p.get("page") for p in pages] == [None, "2", "3"] and all(p["per_page"] == "5" for p in pages)
         assert query(warehouse, "select login, repos_listed, is_complete from raw_github.repo_listings order by 1") == [
             ("ada-data", 12, True), ("hana-new", 0, True)]
+        # the Link header names the mount's base URL (http://host:port/github), not the server's root
+        links = requests.get(f"{sandbox.url}/users/ada-data/repos", params={"per_page": 5}, timeout=10).links
+        assert links["next"]["url"] == f"{sandbox.url}/users/ada-data/repos?per_page=5&page=2"
+        assert links["last"]["url"] == f"{sandbox.url}/users/ada-data/repos?per_page=5&page=3"
 
 
 def test_the_rate_limit_stops_a_run_cleanly_and_the_next_resumes_with_the_stalest(tmp_path, warehouse):
     config = SandboxConfig(seed=SEED)
     users = ("ada-data", "brook-frontend", "dario-backend", "emma-ops", "farah-mobile")
-    with fake.serve(config, anonymous_limit=25) as sandbox:  # no token: the anonymous limit
+    with serve(config, anonymous_limit=25) as sandbox:  # no token: the anonymous limit
         first = run(tmp_path, warehouse, sandbox, T1, users=users)
         assert 0 < first.rows_by_table["users"] < len(users)
         assert sandbox.used() == 25 and 403 not in statuses(sandbox, 0)  # stopped at 0 left, not by a refusal
@@ -138,7 +155,7 @@ def test_the_rate_limit_stops_a_run_cleanly_and_the_next_resumes_with_the_stales
 
 def test_with_a_token_it_sends_a_bearer_and_its_304s_cost_nothing(tmp_path, warehouse):
     config = SandboxConfig(seed=SEED)
-    with fake.serve(config) as sandbox:
+    with serve(config, anonymous_limit=settings.ANONYMOUS_PER_HOUR) as sandbox:
         run(tmp_path, warehouse, sandbox, T1, users=("ada-data",), GITHUB_TOKEN="ghp_example_token")
         spent = sandbox.used()
         assert spent == 1 + 1 + sum(1 for r in fake.repos_of(SEED, "ada-data") if not r.is_fork)
@@ -156,7 +173,7 @@ def test_with_a_token_it_sends_a_bearer_and_its_304s_cost_nothing(tmp_path, ware
 def test_faults_are_retried_and_malformed_repos_rejected_with_the_reason(tmp_path, warehouse):
     faults = FaultConfig(rate_limit=0.1, server_error=0.1, malformed=0.05, retry_after=0)
     config = SandboxConfig(seed=SEED, faults=faults)
-    with fake.serve(config, anonymous_limit=5000) as sandbox:
+    with serve(config, anonymous_limit=5000) as sandbox:
         report = run(tmp_path, warehouse, sandbox, T1, users=fake.LOGINS)
         causes = report.retries.by_cause
         assert causes["403"] + causes["429"] > 0 and causes["500"] + causes["502"] + causes["503"] > 0
@@ -178,7 +195,7 @@ def test_faults_are_retried_and_malformed_repos_rejected_with_the_reason(tmp_pat
 
 def test_timeouts_are_retried(tmp_path, warehouse):
     config = SandboxConfig(seed=SEED, faults=FaultConfig(slow=0.2, slow_seconds=1.0))
-    with fake.serve(config, anonymous_limit=5000) as sandbox:
+    with serve(config, anonymous_limit=5000) as sandbox:
         report = run(tmp_path, warehouse, sandbox, T1, users=("ada-data", "dario-backend"),
                      HTTP_TIMEOUT_SECONDS="0.3")
         assert report.retries.by_cause["timeout"] > 0
