@@ -14,7 +14,7 @@ import requests
 
 from dlt_pipelines.cfbd import cfbd_source, settings
 from dlt_pipelines.cfbd.config import CfbdConfig
-from dlt_pipelines.cfbd.sandbox import cfbd_sandbox
+from dlt_pipelines.cfbd.sandbox import CfbdSandbox
 from dlt_pipelines.common.replay import ResponseShape
 from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
 
@@ -57,6 +57,6 @@ SOURCE = SourceSpec(
     replay_shape=ResponseShape("cfbd", "items", settings.ID_FIELD, lambda items: items,
                                other_id_keys=("season", "polls", "teams")),
     probe=probe,
-    sandbox=cfbd_sandbox,
     schedule="0 6 * * *",
+    fake_api=CfbdSandbox,
 )

@@ -1,40 +1,40 @@
-"""A deterministic fake CollegeFootballData API v2 on loopback: the source's runs without `CFBD_API_KEY`.
+"""CollegeFootballData API v2's deterministic fake, mounted by the one sandbox server
+(dlt_pipelines/sandbox/server.py) under `/cfbd`: the source's runs without `CFBD_API_KEY`.
 
-`CfbdSandbox.answer(path, params) -> (status, headers, body)` is the whole API, apart from the
-HTTP plumbing below it (a shared server may mount it). Endpoints, in v2's camelCase shapes (checked
-against ../shared/data/api_samples/cfbd): `/games` (`year` required; `seasonType` regular |
-postseason | both, `week`, `classification`, `conference`, `team`), `/games/teams` (`year` and one
-of `week`, `team`, `conference`; completed games only), `/teams` (`conference`), `/teams/fbs`
-(`year`), `/conferences`, `/rankings` (`year`, `seasonType`, `week`). The league
-(dlt_pipelines/cfbd/league.py) is a function of SANDBOX_SEED and the season; the clock
-(SANDBOX_NOW / ELT_AS_OF, or `sandbox.now`) decides which games are played: a game is completed
-four hours after kick-off, later games are served unplayed (`completed: false`, no points), and
-championship and postseason games appear once their teams are known.
+`CfbdSandbox(ctx).answer(path, params, headers) -> (status, headers, body)` is the whole API.
+Endpoints, in v2's camelCase shapes (checked against ../shared/data/api_samples/cfbd): `/games`
+(`year` required; `seasonType` regular | postseason | both, `week`, `classification`, `conference`,
+`team`), `/games/teams` (`year` and one of `week`, `team`, `conference`; completed games only),
+`/teams` (`conference`), `/teams/fbs` (`year`), `/conferences`, `/rankings` (`year`, `seasonType`,
+`week`). The league (dlt_pipelines/cfbd/league.py) is a function of SANDBOX_SEED and the season;
+the server's clock (SANDBOX_NOW / ELT_AS_OF, moved by POST /_sandbox/clock) decides which games are
+played: a game is completed four hours after kick-off, later games are served unplayed
+(`completed: false`, no points), and championship and postseason games appear once their teams
+are known.
 
-Every API call counts against a monthly quota (`quota`, default CFBD's free tier of 1,000, or
-SANDBOX_CFBD_QUOTA): `X-CallLimit-Remaining` counts down, and once it is used up every call answers
-429 "Monthly call quota exceeded" (no Retry-After). SANDBOX_FAULTS applies (429 with Retry-After,
-5xx, slow, malformed items). `GET /health` answers 200 and is not counted.
+Like CFBD, the key travels as `Authorization: Bearer <key>`; any key is accepted and a call
+without one is served too (the sandbox stands in for keyless runs), but an `Authorization` header
+that is not a Bearer token answers 401. Every API call counts against a monthly quota
+(SANDBOX_CFBD_QUOTA, default CFBD's free tier of 1,000; `quota` and `reset_quota()` on the API
+object, `handle.apis["cfbd"]` in tests): `X-CallLimit-Remaining` counts down, and once it is used
+up every call answers 429 "Monthly call quota exceeded" (no Retry-After). SANDBOX_FAULTS applies,
+as set on the server (429 with Retry-After, 5xx, slow, malformed items), and so does
+SANDBOX_RATE_LIMIT_PER_MIN. Every counted call is recorded (`requests`), for tests.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
 from dlt_pipelines.cfbd import league
 from dlt_pipelines.cfbd.league import BY_ID, CLASSIFICATION, CONFERENCES, TEAMS, Game
-from dlt_pipelines.common.env import Env
-from dlt_pipelines.sandbox.config import SandboxConfig
+from dlt_pipelines.sandbox.context import SandboxContext
 from dlt_pipelines.sandbox.faults import (
     GARBAGE_TIMESTAMP,
     MALFORMED_GARBAGE_TIMESTAMP,
@@ -42,7 +42,6 @@ from dlt_pipelines.sandbox.faults import (
     MALFORMED_NOT_OBJECT_NULL,
     MALFORMED_NOT_OBJECT_STRING,
     NOT_OBJECT_STRING,
-    decide_request,
     malformed_kind,
     server_error_body,
 )
@@ -143,18 +142,20 @@ def _year(params: dict[str, str], required: bool = True) -> int | None:
     return int(raw)
 
 
-@dataclass
 class CfbdSandbox:
-    config: SandboxConfig
-    quota: int = FREE_TIER
-    url: str = ""
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    now: int | None = None  # overrides the config's clock (tests move it)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    """The fake API (a registry FakeApi), given the server's context: its clock, faults and
+    settings. `requests` lists this month's calls; `reset_quota()` starts a new month."""
+
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.config = ctx.config
+        self.url = ctx.url
+        self.quota = ctx.config.cfbd_quota
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._lock = threading.Lock()
 
     def clock(self) -> datetime:
-        epoch = self.now if self.now is not None else self.config.now or int(time.time())
-        return datetime.fromtimestamp(epoch, timezone.utc)
+        return datetime.fromtimestamp(self.ctx.now(), timezone.utc)
 
     def reset_quota(self, quota: int | None = None) -> None:
         """A new month (tests): the calls made so far no longer count."""
@@ -163,30 +164,36 @@ class CfbdSandbox:
             if quota is not None:
                 self.quota = quota
 
-    def answer(self, path: str, params: dict[str, str]) -> tuple[int, dict[str, str], Any]:
-        if path == "/health":  # `make health`'s check of a sandbox; not an API call, not counted
-            return 200, {}, {"status": "ok"}
+    def answer(self, path: str, params: Mapping[str, str],
+               headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+        params = dict(params)
+        authorization = (headers or {}).get("Authorization")
+        if authorization is not None and not (authorization.startswith("Bearer ") and authorization[7:].strip()):
+            return 401, {}, {"message": "Unauthorized: send your key as 'Authorization: Bearer <key>'"}
+        wait = self.ctx.admit()
+        if wait is not None:
+            return 429, {"Retry-After": str(wait)}, {"message": "Too many requests"}
         with self._lock:
             number = len(self.requests)
             self.requests.append((path, params))
         if number >= self.quota:
             return 429, {"X-CallLimit-Remaining": "0"}, {"message": QUOTA_MESSAGE}
-        headers = {"X-CallLimit-Remaining": str(self.quota - number - 1)}
-        fault = decide_request(self.config.faults, self.config.seed, number)
+        out = {"X-CallLimit-Remaining": str(self.quota - number - 1)}
+        fault = self.ctx.decide()
         if fault.kind == "rate_limit":
-            return 429, {**headers, "Retry-After": str(fault.retry_after)}, {"message": "Too many requests"}
+            return 429, {**out, "Retry-After": str(fault.retry_after)}, {"message": "Too many requests"}
         if fault.kind == "server_error":
-            return fault.status, headers, server_error_body(fault.status, f"req-{number}")
+            return fault.status, out, server_error_body(fault.status, f"req-{number}")
         time.sleep(fault.sleep_seconds)
         try:
-            return 200, headers, self.results(path.rstrip("/") or "/", params)
+            return 200, out, self.results(path.rstrip("/") or "/", params)
         except ApiError as problem:
-            return problem.status, headers, {"message": str(problem)}
+            return problem.status, out, {"message": str(problem)}
 
     def _faulted(self, items: list[dict[str, Any]]) -> list[Any]:
         out = []
         for item in items:
-            kind = malformed_kind(self.config.faults, self.config.seed, int(item["id"]))
+            kind = malformed_kind(self.ctx.faults, self.config.seed, int(item["id"]))
             out.append(break_item(item, kind) if kind else item)
         return out
 
@@ -262,47 +269,3 @@ class CfbdSandbox:
                                                  "conference": BY_ID[t][4], "firstPlaceVotes": 62 if r == 0 else 0,
                                                  "points": 1550 - 60 * r} for r, t in enumerate(order)]}]})
         return out
-
-
-class _Handler(BaseHTTPRequestHandler):
-    sandbox: CfbdSandbox
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        parts = urlsplit(self.path)
-        status, headers, body = self.sandbox.answer(parts.path, dict(parse_qsl(parts.query)))
-        payload = orjson.dumps(body)
-        self.send_response(status)
-        for name, value in {"Content-Type": "application/json", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(config: SandboxConfig, quota: int = FREE_TIER) -> Iterator[CfbdSandbox]:
-    """The fake API in a thread of this process, on a free loopback port."""
-    sandbox = CfbdSandbox(config, quota=quota)
-    handler = type("Handler", (_Handler,), {"sandbox": sandbox})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    sandbox.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield sandbox
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextlib.contextmanager
-def cfbd_sandbox(env: Env) -> Iterator[str]:
-    """The registry entry's sandbox: SANDBOX_SEED, SANDBOX_NOW, SANDBOX_FAULTS and SANDBOX_CFBD_QUOTA."""
-    quota = env.get("SANDBOX_CFBD_QUOTA", "").strip()
-    with serve(SandboxConfig.from_env(dict(env)), int(quota) if quota.isdigit() else FREE_TIER) as sandbox:
-        yield sandbox.url
-
-

@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 
 from dlt_pipelines.cfbd import league
-from dlt_pipelines.cfbd import sandbox as fake
 from dlt_pipelines.sandbox.config import SandboxConfig
+from dlt_pipelines.sandbox.server import start_sandbox
 from orchestration import elt
 from orchestration.dbt_runner import run_dbt
 from tests.conftest import make_settings, query
@@ -29,9 +29,8 @@ FOOTBALL = ["--select", "source:raw_cfbd+", "source:ml+", "--exclude", "stg_dlt_
 @pytest.fixture(scope="module")
 def warehouse(fresh_database, tmp_path_factory):
     work = tmp_path_factory.mktemp("college-football")
-    with fake.serve(SandboxConfig(seed=SEED)) as sandbox:
-        sandbox.now = int(NOW.timestamp())
-        settings = make_settings(work / "build", CFBD_BASE_URL=sandbox.url, CFBD_RATE_LIMIT_PER_MIN="0",
+    with start_sandbox(SandboxConfig(seed=SEED, now=NOW), sources=["cfbd"]) as handle:  # its clock at NOW
+        settings = make_settings(work / "build", CFBD_BASE_URL=handle.base_url("cfbd"), CFBD_RATE_LIMIT_PER_MIN="0",
                                  ELT_AS_OF=NOW.isoformat(), CFBD_SEASONS=",".join(map(str, SEASONS)))
         elt.extract_load(settings, fresh_database, ("cfbd",))
     build = run_dbt(["build", *FOOTBALL], fresh_database, target_path=work / "target", quiet=True)

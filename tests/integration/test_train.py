@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from dlt_pipelines.cfbd import sandbox as fake
 from dlt_pipelines.sandbox.config import SandboxConfig
+from dlt_pipelines.sandbox.server import start_sandbox
 from orchestration import elt
 from orchestration.dbt_runner import run_dbt
 from orchestration.ml import train
@@ -29,9 +29,8 @@ SPEC = MODELS["cfbd_win_probability"]
 @pytest.fixture(scope="module")
 def warehouse(fresh_database, tmp_path_factory):
     work = tmp_path_factory.mktemp("train")
-    with fake.serve(SandboxConfig()) as sandbox:
-        sandbox.now = int(NOW.timestamp())
-        settings = make_settings(work / "build", CFBD_BASE_URL=sandbox.url, CFBD_RATE_LIMIT_PER_MIN="0",
+    with start_sandbox(SandboxConfig(now=NOW), sources=["cfbd"]) as handle:  # the shared server, its clock at NOW
+        settings = make_settings(work / "build", CFBD_BASE_URL=handle.base_url("cfbd"), CFBD_RATE_LIMIT_PER_MIN="0",
                                  ELT_AS_OF=NOW.isoformat(), CFBD_SEASONS="2021-2026", CFBD_MAX_CALLS_PER_RUN="200",
                                  CFBD_BOX_SCORES="false")
         elt.extract_load(settings, fresh_database, ("cfbd",))

@@ -37,7 +37,7 @@ class Clockwork:
 
 def test_every_registry_source_with_a_fake_api_is_mounted_under_its_name():
     declared = {name for name, spec in registry.sources().items() if spec.fake_api is not None}
-    assert {"jsearch", "remotive", "arbeitnow", "adzuna", "openaq", "github"} <= declared
+    assert {"jsearch", "remotive", "arbeitnow", "adzuna", "openaq", "github", "cfbd"} <= declared
     with start_sandbox(frozen_config()) as sandbox:
         assert set(sandbox.apis) == declared
         for name in declared:
