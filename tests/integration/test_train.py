@@ -19,7 +19,7 @@ from orchestration.dbt_runner import run_dbt
 from orchestration.ml import train
 from orchestration.ml.models import MODELS
 from tests.conftest import make_settings, query
-from tests.ops.conftest import cli
+from tests.ops.conftest import make
 
 NOW = datetime(2026, 10, 20, 12, tzinfo=timezone.utc)
 FOOTBALL = ["--select", "source:raw_cfbd+", "source:ml+", "--exclude", "stg_dlt__loads+", "quarantined_records+"]
@@ -40,7 +40,7 @@ def warehouse(fresh_database, tmp_path_factory):
 
 
 def test_make_train_prints_the_holdout_metrics_beside_both_baselines(warehouse):
-    result = cli("train", WAREHOUSE_URL=warehouse["url"], ELT_BUILD_DIR=str(warehouse["work"] / "cli"),
+    result = make("train", WAREHOUSE_URL=warehouse["url"], ELT_BUILD_DIR=str(warehouse["work"] / "cli"),
                  ELT_AS_OF=NOW.isoformat(), ELT_ELEMENTARY="off")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     lines = result.stdout.splitlines()
