@@ -1,0 +1,180 @@
+"""Generic sources end to end (real files, a real SQLite file, a real Postgres source database,
+real dlt into the real warehouse): a source is one entry of a sources file; its rerun loads 0
+rows, a 1% delta loads exactly the delta, and updated rows are merged, not duplicated."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from dlt_pipelines import registry
+from dlt_pipelines.generic.config import load_entries
+from dlt_pipelines.generic.spec import specs_for
+from orchestration import elt
+from tests.conftest import _admin, make_settings, query
+
+T0 = datetime(2026, 1, 1, 8, 0, 0)
+
+
+@contextlib.contextmanager
+def declared(config: Path) -> Iterator[list[str]]:
+    """The entries of `config` registered as sources for the block, as the registry would."""
+    specs = specs_for(load_entries(config))
+    with contextlib.ExitStack() as stack:
+        for spec in specs:
+            stack.enter_context(registry.registered(spec))
+        yield [spec.name for spec in specs]
+
+
+def load(settings, url: str, source: str) -> dict[str, int]:
+    [report] = elt.extract_load(settings, url, (source,))
+    return report.rows_by_table
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's own storage format for SQLite
+
+
+def test_csv_and_sqlite_sources_load_once_then_only_the_delta(fresh_database, tmp_path):
+    files = tmp_path / "exports" / "orders"
+    files.mkdir(parents=True)
+    for month in (1, 2):
+        write_csv(files / f"orders_2026_{month:02d}.csv", [
+            {"order_id": month * 1000 + n, "sku": f"sku-{n % 7}", "amount": n * 1.5} for n in range(500)])
+    database = tmp_path / "shop.sqlite"
+    with sqlite3.connect(database) as conn:
+        conn.execute("create table customers (customer_id integer primary key, name text not null, "
+                     "updated_at timestamp not null)")
+        conn.executemany("insert into customers values (?, ?, ?)",
+                         [(n, f"customer {n}", stamp(T0 + timedelta(minutes=n))) for n in range(1, 1001)])
+    config = tmp_path / "sources.yml"
+    config.write_text(
+        "sources:\n"
+        "  - name: shop_orders\n"
+        "    kind: csv\n"
+        "    location: exports/orders/*.csv\n"
+        "    table: orders\n"
+        "    primary_key: order_id\n"
+        "  - name: shop_db\n"
+        "    kind: sqlite\n"
+        "    location: sqlite:///shop.sqlite\n"
+        "    tables:\n"
+        "      - {name: customers, primary_key: customer_id, cursor: updated_at}\n")
+    settings = make_settings(tmp_path / "build")
+    with declared(config) as names:
+        assert names == ["shop_orders", "shop_db"]
+        assert load(settings, fresh_database, "shop_orders") == {"orders": 1000}
+        assert load(settings, fresh_database, "shop_db") == {"customers": 1000}
+        # a rerun with nothing new: no file changed, no row newer than the cursor
+        assert load(settings, fresh_database, "shop_orders") == {}
+        assert load(settings, fresh_database, "shop_db") == {}
+        # a 1% delta: one new file of 10 orders; 5 new customers and 5 updated ones
+        write_csv(files / "orders_2026_03.csv", [
+            {"order_id": 3000 + n, "sku": "sku-new", "amount": 9.0} for n in range(10)])
+        later = T0 + timedelta(days=2)
+        with sqlite3.connect(database) as conn:
+            conn.executemany("insert into customers values (?, ?, ?)",
+                             [(n, f"customer {n}", stamp(later)) for n in range(1001, 1006)])
+            conn.executemany("update customers set name = ?, updated_at = ? where customer_id = ?",
+                             [(f"renamed {n}", stamp(later), n) for n in (1, 2, 3, 4, 5)])
+        assert load(settings, fresh_database, "shop_orders") == {"orders": 10}
+        assert load(settings, fresh_database, "shop_db") == {"customers": 10}
+        assert query(fresh_database, "select count(*), count(distinct order_id) from raw_shop_orders.orders") == [
+            (1010, 1010)]
+        assert query(fresh_database, "select count(*), count(distinct customer_id) from raw_shop_db.customers") == [
+            (1005, 1005)]
+        assert query(fresh_database, "select name from raw_shop_db.customers where customer_id = 3") == [
+            ("renamed 3",)]
+        # a changed file is read again and its rows merged on the primary key
+        rows = [{"order_id": 3000 + n, "sku": "sku-new", "amount": 99.0 if n == 0 else 9.0} for n in range(10)]
+        write_csv(files / "orders_2026_03.csv", rows)
+        changed = (files / "orders_2026_03.csv").stat().st_mtime + 60  # later than any modification dlt has seen
+        os.utime(files / "orders_2026_03.csv", (changed, changed))
+        assert load(settings, fresh_database, "shop_orders") == {"orders": 10}
+        assert query(fresh_database, "select count(*), max(amount) from raw_shop_orders.orders "
+                                     "where order_id >= 3000") == [(10, 99.0)]
+        assert query(fresh_database, "select _file_name from raw_shop_orders.orders where order_id = 1001") == [
+            ("orders_2026_01.csv",)]
+        # the run summary reports the new source like any other
+        summary = elt.RunSummary(fresh_database)
+        elt.extract_load(settings, fresh_database, ("shop_orders", "shop_db"), summary=summary)
+        assert "extract-load shop_db: 0 rows loaded into raw_shop_db" in "\n".join(summary.lines())
+
+
+def test_plain_json_documents_are_read(fresh_database, tmp_path):
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "page_1.json").write_text(json.dumps(
+        {"data": {"items": [{"id": n, "tags": ["a", "b"], "meta": {"score": n}} for n in range(3)]}}))
+    (tmp_path / "api" / "page_2.json").write_text(json.dumps({"data": {"items": [{"id": 3, "meta": {"score": 3}}]}}))
+    (tmp_path / "single.json").write_text(json.dumps({"id": 1, "name": "one record"}))
+    config = tmp_path / "sources.yml"
+    config.write_text(
+        "sources:\n"
+        "  - {name: api_dump, kind: json, location: api, records_path: data.items, primary_key: id}\n"
+        "  - {name: one_doc, kind: json, location: single.json}\n")
+    settings = make_settings(tmp_path / "build")
+    with declared(config):
+        assert load(settings, fresh_database, "api_dump") == {"api_dump": 4}
+        assert load(settings, fresh_database, "one_doc") == {"one_doc": 1}
+        assert load(settings, fresh_database, "api_dump") == {}
+    assert query(fresh_database, "select id, meta->>'score', tags from raw_api_dump.api_dump order by id") == [
+        (0, "0", ["a", "b"]), (1, "1", ["a", "b"]), (2, "2", ["a", "b"]), (3, "3", None)]
+    assert query(fresh_database, "select name from raw_one_doc.one_doc") == [("one record",)]
+
+
+@pytest.fixture
+def source_database(server_url) -> Iterator[str]:
+    name = f"elt_test_generic_src_{os.getpid()}"
+    _admin(server_url, f'drop database if exists "{name}" with (force)')
+    _admin(server_url, f'create database "{name}"')
+    parts = urlsplit(server_url)
+    url = f"postgresql://{parts.username}@{parts.hostname}:{parts.port}/{name}"
+    with contextlib.closing(__import__("psycopg2").connect(url)) as conn, conn, conn.cursor() as cur:
+        cur.execute("create schema app; create table app.events (event_id bigint primary key, kind text, "
+                    "happened_at timestamptz not null)")
+        cur.execute("insert into app.events select n, 'kind ' || (n % 5), "
+                    "timestamptz '2026-01-01 00:00:00+00' + n * interval '1 second' from generate_series(1, 5000) n")
+    yield url
+    _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+def test_postgres_to_postgres_with_the_password_from_the_environment(fresh_database, source_database, tmp_path):
+    parts = urlsplit(source_database)
+    config = tmp_path / "sources.yml"
+    config.write_text(
+        "sources:\n"
+        "  - name: app_events\n"
+        "    kind: postgres\n"
+        f"    location: postgresql://{parts.username}:${{APP_DB_PASSWORD}}@{parts.hostname}:{parts.port}{parts.path}\n"
+        "    schema: app\n"
+        "    tables: [{name: events, primary_key: event_id, cursor: happened_at}]\n")
+    settings = make_settings(tmp_path / "build", APP_DB_PASSWORD="s3cret-trust-ignores-it")
+    with declared(config):
+        assert "s3cret-trust-ignores-it" in settings.secrets()  # scrubbed from every message
+        assert load(settings, fresh_database, "app_events") == {"events": 5000}
+        assert load(settings, fresh_database, "app_events") == {}
+        with contextlib.closing(__import__("psycopg2").connect(source_database)) as conn, conn, conn.cursor() as cur:
+            cur.execute("insert into app.events select n, 'late', timestamptz '2026-02-01 00:00:00+00' "
+                        "from generate_series(5001, 5050) n")
+            cur.execute("update app.events set kind = 'changed', happened_at = timestamptz '2026-02-01 00:00:00+00' "
+                        "where event_id = 7")
+        assert load(settings, fresh_database, "app_events") == {"events": 51}
+    assert query(fresh_database, "select count(*), count(distinct event_id) from raw_app_events.events") == [
+        (5050, 5050)]
+    assert query(fresh_database, "select kind from raw_app_events.events where event_id = 7") == [("changed",)]
