@@ -38,8 +38,8 @@ SURVEY_RESPONSES = 240  # per monthly file
 STAGES = ("applied", "screening", "interview", "offer", "hired")
 REACHED = (1,) * 8 + (2,) * 5 + (3,) * 4 + (4,) * 2 + (5,)  # how many of STAGES an application enters
 COUNTRIES = (("US", "USD", 1.0), ("GB", "GBP", 0.79), ("DE", "EUR", 0.92))
-ROLES = (("Data Engineer", 118_000), ("Software Developer", 112_000), ("Analytics Engineer", 105_000),
-         ("Backend Engineer", 121_000), ("Machine Learning Engineer", 135_000), ("DevOps Engineer", 117_000))
+ROLES = (("Data Engineer", 98_000), ("Software Developer", 92_000), ("Analytics Engineer", 86_000),
+         ("Backend Engineer", 100_000), ("Machine Learning Engineer", 112_000), ("DevOps Engineer", 96_000))
 SKILLS = (("Python", 1.04), ("SQL", 0.97), ("Java", 1.02), ("JavaScript", 0.95), ("TypeScript", 1.0),
           ("Go", 1.08), ("AWS", 1.06), ("Kubernetes", 1.1), ("Docker", 1.0), ("Apache Spark", 1.09),
           ("Snowflake", 1.07), ("dbt", 1.01), ("Terraform", 1.05), ("React", 0.98), ("PostgreSQL", 0.99),
