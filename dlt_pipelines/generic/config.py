@@ -49,7 +49,7 @@ class TableSpec:
     name: str
     primary_key: tuple[str, ...] = ()  # merge key; empty: dlt's reflected key (databases) or none
     cursor: str | None = None  # incremental column; files use the file's modification_date
-    write_disposition: str = "append"
+    write_disposition: str = ""  # empty: see resolved()
 
 
 @dataclass(frozen=True)

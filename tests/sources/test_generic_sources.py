@@ -18,6 +18,7 @@ import pytest
 
 from dlt_pipelines import registry
 from dlt_pipelines.generic.config import load_entries
+from dlt_pipelines.generic.example import prepare_ats
 from dlt_pipelines.generic.spec import specs_for
 from orchestration import elt
 from tests.conftest import _admin, make_settings, query
@@ -178,3 +179,79 @@ def test_postgres_to_postgres_with_the_password_from_the_environment(fresh_datab
     assert query(fresh_database, "select count(*), count(distinct event_id) from raw_app_events.events") == [
         (5050, 5050)]
     assert query(fresh_database, "select kind from raw_app_events.events where event_id = 7") == [("changed",)]
+
+
+def test_the_built_in_example_is_generated_loaded_once_and_updated_over_time(fresh_database, tmp_path):
+    """`ats` and `salary_surveys` are registered with no configuration; their data is generated into
+    the build folder from the run's clock: the same clock loads nothing again, a later one loads
+    what happened since (new applications, applications moved on, a new monthly survey file)."""
+    assert {"ats", "salary_surveys"} <= set(registry.names())
+    build = tmp_path / "build"
+    day_one = make_settings(build, ELT_AS_OF="2026-03-31T12:00:00Z")
+    first = {source: load(day_one, fresh_database, source) for source in ("ats", "salary_surveys")}
+    database = build / "generic-example" / "ats.sqlite"
+    with sqlite3.connect(database) as conn:
+        generated = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+                     for t in ("candidates", "applications", "stages")}
+    conn.close()
+    assert first["ats"] == generated
+    assert first["salary_surveys"] == {"responses": 14 * 240}  # January 2025 to February 2026
+    assert {source: load(day_one, fresh_database, source) for source in ("ats", "salary_surveys")} == {
+        "ats": {}, "salary_surveys": {}}
+    open_before = dict(query(fresh_database, "select application_id, current_stage from raw_ats.applications "
+                                             "where not is_closed"))
+    day_two = make_settings(build, ELT_AS_OF="2026-04-01T12:00:00Z")
+    second = {source: load(day_two, fresh_database, source) for source in ("ats", "salary_surveys")}
+    assert second["salary_surveys"] == {"responses": 240}  # the March survey, published on April 1
+    assert 0 < second["ats"]["applications"] < generated["applications"] // 10
+    moved = query(fresh_database, "select application_id, current_stage from raw_ats.applications "
+                                  "where application_id = any(%s)", (list(open_before),))
+    assert any(open_before[application] != stage for application, stage in moved)  # merged, not added
+    assert query(fresh_database, "select count(*) = count(distinct application_id) from raw_ats.applications") == [
+        (True,)]
+    # deterministic: the same clock writes the same database
+    copy = tmp_path / "again"
+    prepare_ats(copy, datetime.fromisoformat("2026-04-01T12:00:00+00:00"))
+    with sqlite3.connect(copy / "generic-example" / "ats.sqlite") as a, sqlite3.connect(database) as b:
+        assert a.execute("select * from applications order by 1").fetchall() == b.execute(
+            "select * from applications order by 1").fetchall()
+    a.close()
+    b.close()
+
+
+def test_entries_of_the_configured_file_are_registered_sources(tmp_path):
+    """ELT_GENERIC_SOURCES names the file; its entries are sources beside the built-in ones, and a bad
+    entry stops every command with the entry and the field."""
+    import subprocess
+    import sys
+
+    from orchestration.config import REPO_ROOT
+
+    config = tmp_path / "mine.yml"
+    config.write_text("sources:\n  - {name: ledger, kind: parquet, location: exports, domain: finance}\n")
+    code = "from dlt_pipelines import registry; print(','.join(registry.names()), registry.get('ledger').domain)"
+    env = {**os.environ, "ELT_GENERIC_SOURCES": str(config), "PYTHONPATH": str(REPO_ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["adzuna,arbeitnow,ats,jsearch,ledger,openaq,remotive,salary_surveys", "finance"]
+    config.write_text("sources:\n  - {name: ledger, kind: xlsx, location: exports}\n")
+    failed = subprocess.run([sys.executable, "-m", "orchestration", "health"], env=env, capture_output=True,
+                            text=True, cwd=REPO_ROOT)
+    assert failed.returncode != 0
+    assert f"{config}: entry 'ledger': field kind: must be one of" in failed.stderr + failed.stdout
+
+
+def test_health_checks_a_generic_source_location(tmp_path):
+    from orchestration.ops.health import check_source
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.csv").write_text("id\n1\n")
+    config = tmp_path / "sources.yml"
+    config.write_text("sources:\n  - {name: here, kind: csv, location: data}\n"
+                      "  - {name: gone, kind: csv, location: nowhere/*.csv}\n"
+                      "  - {name: nodb, kind: postgres, location: 'postgresql://u@127.0.0.1:1/x', tables: [t]}\n")
+    settings = make_settings(tmp_path / "build")
+    with declared(config):
+        here = check_source(settings, "here")
+        assert (here.status, here.detail) == ("ok", "1 csv files match data")
+        assert check_source(settings, "gone").status == "fail"
+        assert check_source(settings, "nodb").status == "fail"
