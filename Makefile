@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run el transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run el scaffold transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ run: $(INSTALLED) deps ## set up, warehouse, extract-load, dbt build (what chang
 
 el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|folder> loads captured responses)
 	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE)) $(if $(REPLAY),--replay "$(REPLAY)")
+
+scaffold: $(INSTALLED) ## staging for a loaded source, SOURCE=<name>: sources yml with freshness, a stg_ model per table (never over an edited file)
+	$(PY) -m orchestration scaffold --source $(SOURCE)
 
 transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build

@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     el.add_argument("--source", choices=registry.names(), action="append")
     el.add_argument("--replay", metavar="PATH",
                     help="load captured API responses (a file or a folder) of one --source, without network")
+    scaffold = sub.add_parser("scaffold", help="write the staging of a loaded source (never over an edited file)")
+    scaffold.add_argument("--source", choices=registry.names(), required=True)
     dbt = sub.add_parser("dbt", help="run a dbt command against the warehouse in use")
     dbt.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("lint-sql", help="sqlfluff lint of the dbt models (dbt templater, needs the warehouse)")
@@ -87,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
             summary = under_run_lock(settings, lambda url: el_command(settings, url, args))
             print("\n".join(summary.lines()))
+        elif args.command == "scaffold":
+            from orchestration.scaffold import scaffold
+
+            print("\n".join(scaffold(settings, warehouse.resolve_url(settings), args.source)))
         elif args.command == "dbt":
             run_dbt(args.args or ["build"], warehouse.resolve_url(settings))
         elif args.command == "lint-sql":

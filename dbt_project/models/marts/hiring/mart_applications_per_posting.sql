@@ -26,8 +26,8 @@ applications as (
 stages_reached as (
     select
         application_id,
-        bool_or(stage = 'interview') as reached_interview,
-        bool_or(stage = 'offer') as reached_offer
+        bool_or(stage_name = 'interview') as reached_interview,
+        bool_or(stage_name = 'offer') as reached_offer
     from {{ ref('stg_ats__stages') }}
     group by application_id
 ),

@@ -13,7 +13,7 @@ with
         select
             stages.stage_change_id,
             stages.application_id,
-            lower(trim(stages.stage)) as stage,
+            lower(trim(stages.stage)) as stage_name,
             stages.entered_at at time zone 'utc' as entered_at,
             stages._dlt_load_id::text as load_id
         from {{ source('raw_ats', 'stages') }} as stages
@@ -24,7 +24,7 @@ with
         select
             null::bigint as stage_change_id,
             null::bigint as application_id,
-            null::text as stage,
+            null::text as stage_name,
             null::timestamptz as entered_at,
             null::text as load_id
         where false
@@ -35,7 +35,7 @@ final as (
     select
         stage_change_id,
         application_id,
-        stage,
+        stage_name,
         entered_at,
         load_id
     from stages
