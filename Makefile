@@ -8,6 +8,7 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 DBT := $(PY) -m orchestration dbt
 SOURCE ?=
+MODEL ?=
 REPLAY ?=
 PYTEST_ARGS ?=
 # test modules run in parallel, one module (or modules sharing a built warehouse) a worker at a time
@@ -15,7 +16,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run el scaffold transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run el scaffold lineage impact transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -39,6 +40,12 @@ el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|
 
 scaffold: $(INSTALLED) ## staging for a loaded source, SOURCE=<name>: sources yml with freshness, a stg_ model per table (never over an edited file)
 	$(PY) -m orchestration scaffold --source $(SOURCE)
+
+lineage: $(INSTALLED) ## MODEL=<name>: its upstream sources and downstream marts and exposures (from the dbt manifest)
+	@$(PY) -m orchestration lineage --model $(MODEL)
+
+impact: $(INSTALLED) ## SOURCE=<name>: what a change to that source rebuilds (source:raw_<name>+)
+	@$(PY) -m orchestration impact --source $(SOURCE)
 
 transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build

@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="load captured API responses (a file or a folder) of one --source, without network")
     scaffold = sub.add_parser("scaffold", help="write the staging of a loaded source (never over an edited file)")
     scaffold.add_argument("--source", choices=registry.names(), required=True)
+    lineage = sub.add_parser("lineage", help="upstream sources and downstream marts and exposures of a model")
+    lineage.add_argument("--model", required=True)
+    impact = sub.add_parser("impact", help="what a change to a source rebuilds")
+    impact.add_argument("--source", choices=registry.names(), required=True)
     dbt = sub.add_parser("dbt", help="run a dbt command against the warehouse in use")
     dbt.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("lint-sql", help="sqlfluff lint of the dbt models (dbt templater, needs the warehouse)")
@@ -93,6 +97,13 @@ def main(argv: list[str] | None = None) -> int:
             from orchestration.scaffold import scaffold
 
             print("\n".join(scaffold(settings, warehouse.resolve_url(settings), args.source)))
+        elif args.command in ("lineage", "impact"):
+            from orchestration import lineage
+
+            manifest = lineage.load_manifest()
+            lines = (lineage.lineage(manifest, args.model) if args.command == "lineage"
+                     else lineage.impact(manifest, args.source))
+            print("\n".join(lines))
         elif args.command == "dbt":
             run_dbt(args.args or ["build"], warehouse.resolve_url(settings))
         elif args.command == "lint-sql":
