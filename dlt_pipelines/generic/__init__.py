@@ -39,7 +39,7 @@ def _database_resources(entry: Entry, location: str):
     for table in entry.tables:
         hints = {"primary_key": list(table.primary_key)} if table.primary_key else {}
         resources.append(sql_table(
-            credentials=engine, table=table.name, schema=entry.schema, backend="pyarrow",
+            credentials=engine, table=table.name, schema=entry.schema, backend=entry.backend,
             chunk_size=entry.chunk_size, reflection_level="full",
             incremental=dlt.sources.incremental(table.cursor) if table.cursor else None,
             write_disposition=table.write_disposition, **hints,

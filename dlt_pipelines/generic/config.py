@@ -34,7 +34,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 ENTRY_FIELDS = {"name", "kind", "location", "tables", "table", "primary_key", "cursor", "write_disposition",
-                "domain", "schedule", "chunk_size", "schema", "csv_delimiter", "records_path"}
+                "domain", "schedule", "chunk_size", "schema", "csv_delimiter", "records_path", "backend"}
+BACKENDS = ("pyarrow", "connectorx")  # dlt's sql_database backends that yield Arrow
 TABLE_FIELDS = {"name", "primary_key", "cursor", "write_disposition"}
 
 
@@ -64,6 +65,7 @@ class Entry:
     schema: str | None = None  # database schema (postgres), default the connection's
     csv_delimiter: str = ","
     records_path: str | None = None  # json: the key holding the records list, else the document itself
+    backend: str = "pyarrow"  # databases: sql_database's backend (connectorx needs its package installed)
     origin: str = ""  # where it was declared, for messages
     # the built-in example writes its data at run time: (build dir, now) -> location
     prepare: Callable[[Path, datetime], str] | None = field(default=None, compare=False, repr=False)
@@ -190,10 +192,12 @@ def parse_entry(item: Any, origin: str, index: int) -> Entry:
         fail("records_path", "for json sources only")
     if "schema" in item and kind != "postgres":
         fail("schema", "for postgres sources only")
+    if "backend" in item and (kind not in DATABASE_KINDS or item["backend"] not in BACKENDS):
+        fail("backend", f"for databases only, one of {', '.join(BACKENDS)}, got {item['backend']!r}")
     return Entry(name=name, kind=kind, location=location, tables=tables,
                  domain=item.get("domain", DEFAULT_DOMAIN), schedule=item.get("schedule", DEFAULT_SCHEDULE),
                  chunk_size=chunk_size, schema=item.get("schema"), csv_delimiter=item.get("csv_delimiter", ","),
-                 records_path=item.get("records_path"), origin=origin)
+                 records_path=item.get("records_path"), backend=item.get("backend", "pyarrow"), origin=origin)
 
 
 def _keys(value: Any, fail, field_name: str) -> tuple[str, ...]:

@@ -59,6 +59,7 @@ def test_a_good_entry_is_read_with_table_defaults_and_dispositions():
     ({"name": "f", "kind": "sqlite", "location": "x.db", "tables": ["t"]}, "entry 'f': field location: must be a "
                                                                              "sqlite:/// URL"),
     ({"name": "f", "kind": "csv", "location": "x", "records_path": "a"}, "entry 'f': field records_path: for json"),
+    ({**GOOD, "backend": "pandas"}, "entry 'crm': field backend: for databases only, one of pyarrow, connectorx"),
 ])
 def test_a_bad_entry_names_the_entry_and_the_field(item, message):
     with pytest.raises(GenericSourceError, match="^sources.yml: " + message.replace("(", r"\(").replace("[", r"\[")):
