@@ -117,7 +117,10 @@ def write_ats(path: Path, now: datetime) -> None:
         applications.append((index, candidate, "jsearch", catalogue.job_id_for(sandbox, posting), source,
                              _stamp(applied), current, current in ("hired", "rejected"), _stamp(updated)))
         candidate_ids.add(candidate)
-    candidates = [_candidate(index, now) for index in sorted(candidate_ids)]
+    # every candidate created so far, referenced or not: one who first applies later is already
+    # loaded (an incremental cursor never goes back to a row older than what it has read)
+    newest = int((now - EPOCH).total_seconds() * CANDIDATES_PER_DAY // 86400)
+    candidates = [_candidate(index, now) for index in range(0, max(newest, *candidate_ids, 0) + 1)]
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)

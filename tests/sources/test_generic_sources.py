@@ -209,6 +209,10 @@ def test_the_built_in_example_is_generated_loaded_once_and_updated_over_time(fre
     assert any(open_before[application] != stage for application, stage in moved)  # merged, not added
     assert query(fresh_database, "select count(*) = count(distinct application_id) from raw_ats.applications") == [
         (True,)]
+    # every application's candidate was loaded, also one created before the last run who applies only now
+    assert query(fresh_database, "select count(*) from raw_ats.applications as a where not exists "
+                                 "(select 1 from raw_ats.candidates as c where c.candidate_id = a.candidate_id)") == [
+        (0,)]
     # deterministic: the same clock writes the same database
     copy = tmp_path / "again"
     prepare_ats(copy, datetime.fromisoformat("2026-04-01T12:00:00+00:00"))
