@@ -42,7 +42,8 @@ def probe(config: GenericConfig, base_url: str) -> Probe:
         return Probe(f"{len(found)} {entry.kind} files match {entry.location}", None)
     import sqlalchemy
 
-    engine = sqlalchemy.create_engine(database_url(entry, config.location))
+    timeout = {"connect_timeout": 10} if entry.kind == "postgres" else {"timeout": 10}
+    engine = sqlalchemy.create_engine(database_url(entry, config.location), connect_args=timeout)
     try:
         with engine.connect() as connection:
             connection.execute(sqlalchemy.text("select 1"))
