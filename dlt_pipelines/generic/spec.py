@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import requests
 
@@ -42,8 +43,11 @@ def probe(config: GenericConfig, base_url: str) -> Probe:
         return Probe(f"{len(found)} {entry.kind} files match {entry.location}", None)
     import sqlalchemy
 
+    url = database_url(entry, config.location)
+    if entry.kind == "sqlite" and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise requests.ConnectionError(f"no SQLite file at {url}")  # connecting would create an empty one
     timeout = {"connect_timeout": 10} if entry.kind == "postgres" else {"timeout": 10}
-    engine = sqlalchemy.create_engine(database_url(entry, config.location), connect_args=timeout)
+    engine = sqlalchemy.create_engine(url, connect_args=timeout)
     try:
         with engine.connect() as connection:
             connection.execute(sqlalchemy.text("select 1"))

@@ -252,10 +252,13 @@ def test_health_checks_a_generic_source_location(tmp_path):
     config = tmp_path / "sources.yml"
     config.write_text("sources:\n  - {name: here, kind: csv, location: data}\n"
                       "  - {name: gone, kind: csv, location: nowhere/*.csv}\n"
-                      "  - {name: nodb, kind: postgres, location: 'postgresql://u@127.0.0.1:1/x', tables: [t]}\n")
+                      "  - {name: nodb, kind: postgres, location: 'postgresql://u@127.0.0.1:1/x', tables: [t]}\n"
+                      "  - {name: nofile, kind: sqlite, location: 'sqlite:///missing.sqlite', tables: [t]}\n")
     settings = make_settings(tmp_path / "build")
     with declared(config):
         here = check_source(settings, "here")
         assert (here.status, here.detail) == ("ok", "1 csv files match data")
         assert check_source(settings, "gone").status == "fail"
         assert check_source(settings, "nodb").status == "fail"
+        assert check_source(settings, "nofile").status == "fail"
+        assert not (tmp_path / "missing.sqlite").exists()  # the check created no empty database
