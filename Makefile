@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run el scaffold lineage impact transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run scheduled el scaffold lineage impact transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ deps: $(INSTALLED) ## optional dbt packages (Elementary, dbt_utils): from DBT_PA
 
 run: $(INSTALLED) deps ## set up, warehouse, extract-load, dbt build (what changed; FULL=1 all; FULL_REFRESH=1 from scratch), docs, summary
 	$(PY) -m orchestration run $(if $(FULL),--full-build) $(if $(FULL_REFRESH),--full-refresh)
+
+scheduled: $(INSTALLED) deps ## one scheduled run, ELT_SCHEDULE=<cron>: its sources, then the marts all their sources are ready for
+	$(PY) -m orchestration scheduled
 
 el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|folder> loads captured responses)
 	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE)) $(if $(REPLAY),--replay "$(REPLAY)")

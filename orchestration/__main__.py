@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--full-build", action="store_true", help="dbt build everything, not only what changed")
     run.add_argument("--full-refresh", action="store_true",
                      help="dbt build --full-refresh: rebuild every incremental model from the raw tables")
+    scheduled = sub.add_parser("scheduled",
+                               help="the sources due at a cron, then the marts all their sources are ready for")
+    scheduled.add_argument("--cron", help="the schedule that fired (default ELT_SCHEDULE)")
     el = sub.add_parser("el", help="extract-load the sources into the raw schemas")
     el.add_argument("--source", choices=registry.names(), action="append")
     el.add_argument("--replay", metavar="PATH",
@@ -87,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
             # under the run lock, recorded in ops.run_log, alerting on failure (orchestration/ops/runner.py)
             summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build,
                                                                     full_refresh=args.full_refresh))
+            print("\n".join(["", "== run summary ==", *summary.lines()]))
+        elif args.command == "scheduled":
+            from orchestration.schedule import scheduled_run
+
+            cron = args.cron or settings.schedule
+            if not cron:
+                raise ConfigError("make scheduled needs the cron that fired: ELT_SCHEDULE or --cron")
+            summary = guarded_run(settings, lambda: scheduled_run(settings, cron))
             print("\n".join(["", "== run summary ==", *summary.lines()]))
         elif args.command == "el":
             if args.replay and len(args.source or ()) != 1:

@@ -77,8 +77,13 @@ def _by_name(manifest: dict, model: str) -> str:
     return found[0]
 
 
-def _is_mart(manifest: dict, unique_id: str) -> bool:
+def is_mart(manifest: dict, unique_id: str) -> bool:
     return "/marts/" in "/" + _node(manifest, unique_id).get("original_file_path", "")
+
+
+def upstream(manifest: dict, unique_id: str) -> list[str]:
+    """Every node `unique_id` depends on (sources, models, seeds), nearest first."""
+    return _walk(manifest["parent_map"], unique_id)
 
 
 def lineage(manifest: dict, model: str) -> list[str]:
@@ -90,7 +95,7 @@ def lineage(manifest: dict, model: str) -> list[str]:
     lines.append("upstream models and seeds:")
     lines += [f"  {_describe(manifest, u)}" for u in up if not u.startswith("source.")] or ["  none"]
     lines.append("downstream marts and exposures:")
-    marts = [d for d in down if d.startswith("exposure.") or _is_mart(manifest, d)]
+    marts = [d for d in down if d.startswith("exposure.") or is_mart(manifest, d)]
     lines += [f"  {_describe(manifest, d)}" for d in marts] or ["  none"]
     others = [d for d in down if d not in marts]
     if others:

@@ -1,0 +1,134 @@
+"""`make scheduled` on a toy schedule against a real warehouse (real dlt, real dbt in a copy of the
+project, real Postgres): two CSV sources on different crons feed one mart; it waits until both have
+loaded since it was built, unless the one not loaded is within its freshness window. Every mart row
+carries the dlt load that brought it (traceability)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+
+import yaml
+
+from orchestration import elt
+from orchestration.config import DBT_PROJECT_DIR
+from orchestration.scaffold import scaffold
+from orchestration.schedule import MartDecision, decide, due_sources, scheduled_run
+from tests.conftest import make_settings, query
+from tests.sources.test_generic_sources import declared, write_csv
+
+CRON_A, CRON_B = "0 1 * * *", "30 1 * * *"
+MART = """with
+
+teams as (
+    select team_id, team_name, load_id from {{ ref('stg_toy_a__teams') }}
+),
+
+scores as (
+    select team_id, points, load_id from {{ ref('stg_toy_b__scores') }}
+),
+
+final as (
+    select
+        teams.team_id,
+        teams.team_name,
+        count(scores.team_id) as scores,
+        coalesce(sum(scores.points), 0) as points,
+        teams.load_id as team_load_id,
+        max(scores.load_id) as last_score_load_id
+    from teams
+    left join scores on teams.team_id = scores.team_id
+    group by teams.team_id, teams.team_name, teams.load_id
+)
+
+select * from final
+"""
+
+
+def test_decide_waits_for_a_stale_source_and_builds_with_a_fresh_one():
+    now = datetime(2026, 3, 1, 12)
+    feeds = {"m": frozenset({"a", "b"}), "only_a": frozenset({"a"}), "untouched": frozenset({"c"})}
+    loaded = {"a": now, "b": now - timedelta(hours=30), "c": now - timedelta(days=3)}
+    built = {"m": now - timedelta(hours=1), "untouched": now - timedelta(days=2)}
+    assert decide(feeds, loaded, built, {}, now) == [
+        MartDecision("m", False, "m waits for b (not loaded since it was built, not within its freshness)"),
+        MartDecision("only_a", True, "only_a builds: new loads of a", ("source:raw_a+,+only_a",))]
+    [fresh, _] = decide(feeds, loaded, built, {"b": timedelta(hours=48)}, now)
+    assert fresh == MartDecision("m", True, "m builds: new loads of a", ("source:raw_a+,+m",))
+    [stale, _] = decide(feeds, loaded, built, {"b": timedelta(hours=24)}, now)
+    assert not stale.build
+
+
+def test_a_mart_builds_after_every_source_that_feeds_it_has_loaded(fresh_database, tmp_path):
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "scores").mkdir()
+    write_csv(tmp_path / "teams" / "teams.csv", [{"team_id": n, "team_name": f"team {n}"} for n in range(1, 4)])
+    write_csv(tmp_path / "scores" / "week1.csv", [{"score_id": n, "team_id": n % 3 + 1, "points": n}
+                                                  for n in range(1, 7)])
+    config = tmp_path / "sources.yml"
+    config.write_text(f"sources:\n"
+                      f"  - {{name: toy_a, kind: csv, location: teams, table: teams, primary_key: team_id, "
+                      f"schedule: '{CRON_A}', domain: toy}}\n"
+                      f"  - {{name: toy_b, kind: csv, location: scores, table: scores, primary_key: score_id, "
+                      f"schedule: '{CRON_B}', domain: toy}}\n")
+    project, target = tmp_path / "dbt_project", tmp_path / "target"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"), symlinks=True)
+    settings = make_settings(tmp_path / "build", WAREHOUSE_URL=fresh_database)
+
+    def run(cron: str):
+        return scheduled_run(settings, cron, project_dir=project, target_path=target, with_docs=False, quiet=True)
+
+    def mart() -> list[tuple]:
+        return query(fresh_database, "select team_id, scores, points from marts.mart_toy order by 1")
+
+    with declared(config):
+        assert due_sources(CRON_A) == ("toy_a",) and due_sources(CRON_B) == ("toy_b",)
+        elt.extract_load(settings, fresh_database, ("toy_a", "toy_b"))  # loaded once, to scaffold their staging
+        for source in ("toy_a", "toy_b"):
+            scaffold(settings, fresh_database, source, project_dir=project)
+        (project / "models" / "marts" / "toy").mkdir()
+        (project / "models" / "marts" / "toy" / "mart_toy.sql").write_text(MART)
+        sources_yml = project / "models" / "staging" / "toy_a" / "_toy_a__sources.yml"
+        with_freshness = sources_yml.read_text()
+        no_freshness = yaml.safe_load(with_freshness)
+        for table in no_freshness["sources"][0]["tables"]:
+            table["freshness"] = None
+        sources_yml.write_text(yaml.safe_dump(no_freshness, sort_keys=False))
+
+        # toy_a's schedule: toy_b never loaded on schedule, so the mart waits
+        summary = run(CRON_A)
+        assert [load.source for load in summary.loads] == ["toy_a"] and summary.build is None
+        assert "mart_toy waits for toy_b" in summary.build_reason
+        assert query(fresh_database, "select to_regclass('marts.mart_toy') is null") == [(True,)]
+
+        # toy_b's schedule: both have loaded since the mart was (never) built: staging, then the mart
+        summary = run(CRON_B)
+        assert "mart_toy builds: new loads of toy_a, toy_b" in summary.build_reason
+        assert summary.build.count("model", "success") == 3  # stg_toy_a__teams, stg_toy_b__scores, mart_toy
+        assert mart() == [(1, 2, 9), (2, 2, 5), (3, 2, 7)]
+
+        # a new week of scores: toy_a has not loaded since and declares no freshness, so the mart waits
+        write_csv(tmp_path / "scores" / "week2.csv", [{"score_id": 7, "team_id": 1, "points": 100}])
+        summary = run(CRON_B)
+        assert summary.loads[0].rows == 1 and summary.build is None
+        assert "mart_toy waits for toy_a" in summary.build_reason
+        assert mart() == [(1, 2, 9), (2, 2, 5), (3, 2, 7)]
+
+        # toy_a's next scheduled load (nothing new in it) releases the mart, with toy_b's waiting rows
+        summary = run(CRON_A)
+        assert summary.loads[0].rows == 0 and "mart_toy builds: new loads of toy_a, toy_b" in summary.build_reason
+        assert mart() == [(1, 3, 109), (2, 2, 5), (3, 2, 7)]
+
+        # with freshness declared (48 hours), a just-loaded toy_a is ready without loading again
+        sources_yml.write_text(with_freshness)
+        write_csv(tmp_path / "scores" / "week3.csv", [{"score_id": 8, "team_id": 2, "points": 50}])
+        summary = run(CRON_B)
+        assert "mart_toy builds: new loads of toy_b" in summary.build_reason
+        assert mart() == [(1, 3, 109), (2, 3, 55), (3, 2, 7)]
+
+        # traceability: every mart row names the dlt loads behind it, found in the raw datasets' _dlt_loads
+        assert query(fresh_database, """
+            select count(*), count(a.load_id), count(b.load_id)
+            from marts.mart_toy as m
+            left join raw_toy_a._dlt_loads as a on a.load_id = m.team_load_id and a.status = 0
+            left join raw_toy_b._dlt_loads as b on b.load_id = m.last_score_load_id and b.status = 0""") == [(3, 3, 3)]
