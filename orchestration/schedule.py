@@ -14,7 +14,9 @@ and
    its next scheduled load; the run says which marts wait and for what;
 4. selects, per ready mart, only the paths from the sources that loaded since it was built
    (`source:raw_<x>+,+<mart>`), so the staging and intermediate models in between build first, as
-   dbt orders them, and nothing a waiting mart needs alone is touched.
+   dbt orders them, and nothing a waiting mart needs alone is touched. A mart the schedule never
+   built takes everything upstream of it (`+<mart>`: seeds too), so an empty warehouse builds.
+   A change to the dbt project is `make run`'s (state:modified+), not the schedule's.
 
 When each source last loaded and each mart was last built (warehouse clock) are kept in the
 warehouse, `ops.schedule_state`, so the decision holds across runners. No daemon: each run decides
@@ -113,7 +115,8 @@ def decide(feeds: Mapping[str, frozenset[str]], loaded: Mapping[str, datetime], 
                                                        "(not loaded since it was built, not within its freshness)"))
         else:
             decisions.append(MartDecision(mart, True, f"{mart} builds: new loads of {', '.join(new)}",
-                                          tuple(f"source:raw_{s}+,+{mart}" for s in new)))
+                                          (f"+{mart}",) if since is None
+                                          else tuple(f"source:raw_{s}+,+{mart}" for s in new)))
     return decisions
 
 

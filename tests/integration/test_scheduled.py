@@ -10,11 +10,14 @@ from datetime import datetime, timedelta
 
 import yaml
 
+from dlt_pipelines import registry
 from orchestration import elt
 from orchestration.config import DBT_PROJECT_DIR
+from orchestration.lineage import load_manifest
 from orchestration.scaffold import scaffold
-from orchestration.schedule import MartDecision, decide, due_sources, scheduled_run
+from orchestration.schedule import MartDecision, decide, due_sources, mart_feeds, scheduled_run
 from tests.conftest import make_settings, query
+from tests.ops.conftest import make
 from tests.sources.test_generic_sources import declared, write_csv
 
 CRON_A, CRON_B = "0 1 * * *", "30 1 * * *"
@@ -52,7 +55,7 @@ def test_decide_waits_for_a_stale_source_and_builds_with_a_fresh_one():
     built = {"m": now - timedelta(hours=1), "untouched": now - timedelta(days=2)}
     assert decide(feeds, loaded, built, {}, now) == [
         MartDecision("m", False, "m waits for b (not loaded since it was built, not within its freshness)"),
-        MartDecision("only_a", True, "only_a builds: new loads of a", ("source:raw_a+,+only_a",))]
+        MartDecision("only_a", True, "only_a builds: new loads of a", ("+only_a",))]
     [fresh, _] = decide(feeds, loaded, built, {"b": timedelta(hours=48)}, now)
     assert fresh == MartDecision("m", True, "m builds: new loads of a", ("source:raw_a+,+m",))
     [stale, _] = decide(feeds, loaded, built, {"b": timedelta(hours=24)}, now)
@@ -132,3 +135,25 @@ def test_a_mart_builds_after_every_source_that_feeds_it_has_loaded(fresh_databas
             from marts.mart_toy as m
             left join raw_toy_a._dlt_loads as a on a.load_id = m.team_load_id and a.status = 0
             left join raw_toy_b._dlt_loads as b on b.load_id = m.last_score_load_id and b.status = 0""") == [(3, 3, 3)]
+
+
+def test_make_scheduled_loads_the_sources_due_and_builds_the_marts_they_complete(fresh_database, tmp_path):
+    """`make scheduled` as the workflow calls it (ELT_SCHEDULE, the cron that fired) on the real
+    project: the air-quality cron loads OpenAQ (its sandbox) and builds the marts OpenAQ alone feeds;
+    the marts that also need sources not loaded on schedule wait."""
+    env = {"WAREHOUSE_URL": fresh_database, "ELT_BUILD_DIR": str(tmp_path / "build"),
+           "DBT_TARGET_PATH": str(tmp_path / "target"), "ELT_AS_OF": "2026-03-01T06:00:00Z"}
+    cron = registry.get("openaq").schedule
+    done = make("scheduled", ELT_SCHEDULE=cron, **env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert [line for line in done.stdout.splitlines() if line.startswith("extract-load ")][0].startswith(
+        "extract-load openaq: ")
+    feeds = mart_feeds(load_manifest(tmp_path / "target"))
+    alone = sorted(mart for mart, sources in feeds.items() if sources == {"openaq"})
+    assert alone and all(f"{mart} builds" in done.stdout for mart in alone)
+    shared = sorted(mart for mart, sources in feeds.items() if "openaq" in sources and len(sources) > 1)
+    assert all(f"{mart} waits for" in done.stdout for mart in shared)
+    built = query(fresh_database, "select name from ops.schedule_state where kind = 'mart' order by 1")
+    assert [name for (name,) in built if name in feeds and "openaq" in feeds[name]] == alone
+    unknown = make("scheduled", ELT_SCHEDULE="1 2 3 4 5", **env)
+    assert unknown.returncode != 0 and "no source is scheduled at '1 2 3 4 5'" in unknown.stdout + unknown.stderr
