@@ -173,7 +173,8 @@ def scheduled_run(settings: Settings, cron: str, project_dir: Path = DBT_PROJECT
     if ready:
         selectors = sorted({s for d in ready for s in d.selectors})
         summary.build = _staged(settings, summary, "dbt build", lambda: run_dbt(
-            ["build", *project, "--select", *selectors, "--exclude-resource-type", "unit_test"], url,
+            ["build", *project, "--select", *selectors, "--exclude-resource-type", "unit_test",
+             "--indirect-selection", "cautious"], url,  # a test also on an unselected model waits for it
             target_path=target_path, quiet=quiet))
         mark(url, "mart", [d.mart for d in ready], now)  # loads committed after `now` stay new
         if with_docs:

@@ -157,3 +157,21 @@ def test_make_scheduled_loads_the_sources_due_and_builds_the_marts_they_complete
     assert [name for (name,) in built if name in feeds and "openaq" in feeds[name]] == alone
     unknown = make("scheduled", ELT_SCHEDULE="1 2 3 4 5", **env)
     assert unknown.returncode != 0 and "no source is scheduled at '1 2 3 4 5'" in unknown.stdout + unknown.stderr
+
+
+def test_the_daily_schedule_builds_the_hiring_marts_traced_to_their_loads(fresh_database, tmp_path):
+    """The daily cron loads the job boards and the generic example, and builds the hiring marts (fed by
+    both): every row of them names a complete dlt load of raw_ats / raw_salary_surveys."""
+    cron = registry.get("ats").schedule
+    settings = make_settings(tmp_path / "build", WAREHOUSE_URL=fresh_database, ELT_AS_OF="2026-03-01T06:00:00Z",
+                             JSEARCH_QUERIES="data engineer", JSEARCH_NUM_PAGES="1", JSEARCH_MAX_PAGES="2")
+    summary = scheduled_run(settings, cron, target_path=tmp_path / "target", with_docs=False, quiet=True)
+    assert {"ats", "salary_surveys", "jsearch"} <= {load.source for load in summary.loads}
+    for mart in ("mart_applications_per_posting", "mart_survey_vs_posted_salaries"):
+        assert f"{mart} builds" in summary.build_reason
+    for mart, column, dataset in (("mart_applications_per_posting", "last_ats_load_id", "raw_ats"),
+                                  ("mart_survey_vs_posted_salaries", "last_survey_load_id", "raw_salary_surveys")):
+        [(rows, traced)] = query(fresh_database, f"""
+            select count(*), count(loads.load_id) from marts.{mart} as m
+            left join {dataset}._dlt_loads as loads on loads.load_id = m.{column} and loads.status = 0""")
+        assert rows > 0 and traced == rows, (mart, rows, traced)
