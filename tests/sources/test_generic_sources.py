@@ -155,8 +155,11 @@ def source_database(server_url) -> Iterator[str]:
     _admin(server_url, f'drop database if exists "{name}" with (force)')
 
 
-def test_postgres_to_postgres_with_the_password_from_the_environment(fresh_database, source_database, tmp_path):
+@pytest.mark.parametrize("backend", ["pyarrow", "connectorx"])
+def test_postgres_to_postgres_with_the_password_from_the_environment(fresh_database, source_database, tmp_path,
+                                                                      backend):
     parts = urlsplit(source_database)
+    _admin(fresh_database, "drop schema if exists raw_app_events cascade")
     config = tmp_path / "sources.yml"
     config.write_text(
         "sources:\n"
@@ -164,6 +167,7 @@ def test_postgres_to_postgres_with_the_password_from_the_environment(fresh_datab
         "    kind: postgres\n"
         f"    location: postgresql://{parts.username}:${{APP_DB_PASSWORD}}@{parts.hostname}:{parts.port}{parts.path}\n"
         "    schema: app\n"
+        f"    backend: {backend}\n"
         "    tables: [{name: events, primary_key: event_id, cursor: happened_at}]\n")
     settings = make_settings(tmp_path / "build", APP_DB_PASSWORD="s3cret-trust-ignores-it")
     with declared(config):
