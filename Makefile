@@ -8,6 +8,7 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 DBT := $(PY) -m orchestration dbt
 SOURCE ?=
+MODEL ?=
 REPLAY ?=
 MODEL ?=
 PYTEST_ARGS ?=
@@ -16,7 +17,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run el api transform train docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run scheduled el scaffold lineage impact api transform train docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -35,11 +36,23 @@ deps: $(INSTALLED) ## optional dbt packages (Elementary, dbt_utils): from DBT_PA
 run: $(INSTALLED) deps ## set up, warehouse, extract-load, dbt build (what changed; FULL=1 all; FULL_REFRESH=1 from scratch), docs, summary
 	$(PY) -m orchestration run $(if $(FULL),--full-build) $(if $(FULL_REFRESH),--full-refresh)
 
+scheduled: $(INSTALLED) deps ## one scheduled run, ELT_SCHEDULE=<cron>: its sources, then the marts all their sources are ready for
+	$(PY) -m orchestration scheduled
+
 el: $(INSTALLED) ## extract-load only (SOURCE=<board> to pick one; REPLAY=<file|folder> loads captured responses)
 	$(PY) -m orchestration el $(if $(SOURCE),--source $(SOURCE)) $(if $(REPLAY),--replay "$(REPLAY)")
 
 api: $(INSTALLED) ## the REST API on API_HOST:API_PORT (127.0.0.1:8000; API_TOKEN: bearer auth), see orchestration/api/README.md
 	$(PY) -m orchestration.api
+
+scaffold: $(INSTALLED) ## staging for a loaded source, SOURCE=<name>: sources yml with freshness, a stg_ model per table (never over an edited file)
+	$(PY) -m orchestration scaffold --source $(SOURCE)
+
+lineage: $(INSTALLED) ## MODEL=<name>: its upstream sources and downstream marts and exposures (from the dbt manifest)
+	@$(PY) -m orchestration lineage --model $(MODEL)
+
+impact: $(INSTALLED) ## SOURCE=<name>: what a change to that source rebuilds (source:raw_<name>+)
+	@$(PY) -m orchestration impact --source $(SOURCE)
 
 transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build

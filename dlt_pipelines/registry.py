@@ -1,5 +1,6 @@
 """The registry of sources. Each source declares itself once, in its own package, as
-`SOURCE = SourceSpec(...)` in `dlt_pipelines/<source>/registry_entry.py`: its name and domain, its
+`SOURCE = SourceSpec(...)` in `dlt_pipelines/<source>/registry_entry.py` (a package of several, such
+as the generic sources of sources.yml, declares `SOURCES = [...]`): its name and domain, its
 settings (a config object read from the environment), how its dlt source is built, its sandbox,
 its replay shape, its health probe, its schedule and its fake API (`fake_api`, mounted by the one
 sandbox server, dlt_pipelines/sandbox/server.py). Orchestration, `make health`, replay, the run
@@ -54,6 +55,7 @@ class BuildContext:
     now: Callable[[], datetime]
     backfill: bool = False  # a replay: no keys, no call budget, the first query only, every posting
     capture: Path | None = None  # a replay's next captured file (its name may say what it holds)
+    build_dir: Path | None = None  # the run's build folder (ELT_BUILD_DIR), where a source may write files
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,12 @@ def _discover() -> dict[str, SourceSpec]:
             if missing.name == module_name:
                 continue  # a package of shared code, not a source
             raise
-        spec = module.SOURCE
-        found[spec.name] = spec
-    return found
+        declared = getattr(module, "SOURCES", None)
+        for spec in (module.SOURCE,) if declared is None else declared:
+            if spec.name in found:
+                raise ConfigError(f"{module_name} declares source {spec.name!r}, which is already taken")
+            found[spec.name] = spec
+    return dict(sorted(found.items()))
 
 
 _discovered: dict[str, SourceSpec] | None = None

@@ -68,10 +68,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--full-build", action="store_true", help="dbt build everything, not only what changed")
     run.add_argument("--full-refresh", action="store_true",
                      help="dbt build --full-refresh: rebuild every incremental model from the raw tables")
+    scheduled = sub.add_parser("scheduled",
+                               help="the sources due at a cron, then the marts all their sources are ready for")
+    scheduled.add_argument("--cron", help="the schedule that fired (default ELT_SCHEDULE)")
     el = sub.add_parser("el", help="extract-load the sources into the raw schemas")
     el.add_argument("--source", choices=registry.names(), action="append")
     el.add_argument("--replay", metavar="PATH",
                     help="load captured API responses (a file or a folder) of one --source, without network")
+    scaffold = sub.add_parser("scaffold", help="write the staging of a loaded source (never over an edited file)")
+    scaffold.add_argument("--source", choices=registry.names(), required=True)
+    lineage = sub.add_parser("lineage", help="upstream sources and downstream marts and exposures of a model")
+    lineage.add_argument("--model", required=True)
+    impact = sub.add_parser("impact", help="what a change to a source rebuilds")
+    impact.add_argument("--source", choices=registry.names(), required=True)
     dbt = sub.add_parser("dbt", help="run a dbt command against the warehouse in use")
     dbt.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("lint-sql", help="sqlfluff lint of the dbt models (dbt templater, needs the warehouse)")
@@ -95,11 +104,30 @@ def main(argv: list[str] | None = None) -> int:
             summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build,
                                                                     full_refresh=args.full_refresh))
             print("\n".join(["", "== run summary ==", *summary.lines()]))
+        elif args.command == "scheduled":
+            from orchestration.schedule import scheduled_run
+
+            cron = args.cron or settings.schedule
+            if not cron:
+                raise ConfigError("make scheduled needs the cron that fired: ELT_SCHEDULE or --cron")
+            summary = guarded_run(settings, lambda: scheduled_run(settings, cron))
+            print("\n".join(["", "== run summary ==", *summary.lines()]))
         elif args.command == "el":
             if args.replay and len(args.source or ()) != 1:
                 raise ConfigError("--replay needs exactly one --source (make el SOURCE=<source> REPLAY=<path>)")
             summary = under_run_lock(settings, lambda url: el_command(settings, url, args))
             print("\n".join(summary.lines()))
+        elif args.command == "scaffold":
+            from orchestration.scaffold import scaffold
+
+            print("\n".join(scaffold(settings, warehouse.resolve_url(settings), args.source)))
+        elif args.command in ("lineage", "impact"):
+            from orchestration import lineage
+
+            manifest = lineage.load_manifest()
+            lines = (lineage.lineage(manifest, args.model) if args.command == "lineage"
+                     else lineage.impact(manifest, args.source))
+            print("\n".join(lines))
         elif args.command == "dbt":
             url = warehouse.resolve_url(settings)
             dbt_args = args.args or ["build"]

@@ -145,6 +145,7 @@ class Settings:
     github_step_summary: Path | None = None  # GITHUB_STEP_SUMMARY, set by GitHub Actions
     sources: tuple[str, ...] = ()  # ELT_SOURCES: the sources `run` extract-loads, empty = all
     domains: tuple[str, ...] = ()  # ELT_DOMAINS: only the sources of these domains (job_market, ...), empty = all
+    schedule: str = ""  # ELT_SCHEDULE: the cron that fired, for `make scheduled` (orchestration/schedule.py)
     # each source's own settings by source name (dlt_pipelines/<source>/config.py): see source_config
     source_configs: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     # data quality (orchestration/quality): optional dbt packages and Elementary
@@ -181,6 +182,7 @@ class Settings:
             github_step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
             sources=tuple(s for s in items(env, "ELT_SOURCES", "", ",") if s != "all"),
             domains=items(env, "ELT_DOMAINS", "", ","),
+            schedule=" ".join(env.get("ELT_SCHEDULE", "").split()),
             source_configs=source_configs(env),
             dbt_packages_cache=packages_cache(env),
             elementary=elementary_switch(env),

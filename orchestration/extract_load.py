@@ -118,7 +118,7 @@ def build_source(settings: Settings, source: str, base_url: str, session: Resili
     changed posting loaded whatever its age; `capture`: the captured file served first."""
     spec = registry.get(source)
     context = BuildContext(session=session or http_session(settings, source), base_url=base_url,
-                           now=settings.now, backfill=backfill, capture=capture)
+                           now=settings.now, backfill=backfill, capture=capture, build_dir=settings.build_dir)
     return spec.build(settings.source_config(source), context)
 
 

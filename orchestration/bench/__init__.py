@@ -8,7 +8,9 @@ sandbox clock advances. On the largest: a no-op rerun (nothing new) and a small 
 new postings, BENCH_SMALL_POSTINGS, default 5). Beside it, the same sandbox postings through dlt's
 default path (`baseline.py`) into a database of its own.
 Then (`skills.py`) a taxonomy change (one alias) and the skill extraction speed beside a naive
-regex join, OpenAQ's load throughput, and the sandbox's own generation speed.
+regex join, OpenAQ's load throughput, the generic sources (`generic.py`: BENCH_GENERIC_ROWS rows,
+default 1,000,000, from CSV, Parquet, SQLite and Postgres -> Postgres, full / no-op rerun / 1% delta,
+beside dlt's defaults; BENCH_GENERIC=0 leaves them out), and the sandbox's own generation speed.
 
 It ends with the three figures of the issue "a run's cost follows its new data":
 - `extract-load vs dlt default: <ratio>x` (rows/s over extract+normalize+load, full run);

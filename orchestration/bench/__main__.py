@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from dlt_pipelines.common.env import ConfigError
+from orchestration.bench import generic
 from orchestration.bench.common import rows_per_second
 from orchestration.bench.job_market import LOAD_STEPS, Warehouse, bench_warehouse
 from orchestration.bench.skills import extraction_speed, taxonomy_change
@@ -61,6 +62,8 @@ def main() -> int:
     if env.get("BENCH_SKILLS", "1") != "0":  # BENCH_SKILLS=0 leaves out the taxonomy and extraction legs
         extras["taxonomy_change"] = taxonomy_change(main_url, base.build_dir / "bench" / "dbt-taxonomy")
         extras["skill_extraction"] = extraction_speed(main_url, env)
+    if env.get("BENCH_GENERIC", "1") != "0":  # BENCH_GENERIC=0 leaves out the generic-source legs (generic.py)
+        extras["generic_sources"] = generic.run(base)
     extras["sandbox_generation"] = sandbox_generation_speed()
     figures = verdict(warehouses)
     out = base.build_dir / "bench" / "results.json"
