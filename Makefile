@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps run scheduled el scaffold lineage impact transform docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
+.PHONY: help install deps run scheduled el scaffold lineage impact api transform train docs docs-serve test lint warehouse-url warehouse-up warehouse-stop bench bench-skills clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -50,8 +50,14 @@ lineage: $(INSTALLED) ## MODEL=<name>: its upstream sources and downstream marts
 impact: $(INSTALLED) ## SOURCE=<name>: what a change to that source rebuilds (source:raw_<name>+)
 	@$(PY) -m orchestration impact --source $(SOURCE)
 
+api: $(INSTALLED) ## the REST API on API_HOST:API_PORT (127.0.0.1:8000; API_TOKEN: bearer auth), see orchestration/api/README.md
+	$(PY) -m orchestration.api
+
 transform: $(INSTALLED) deps ## dbt build (seeds, models, tests) on what is loaded
 	$(DBT) build
+
+train: $(INSTALLED) ## train, evaluate and version the predictive models (MODEL= to pick one), write their predictions
+	$(PY) -m orchestration train $(if $(MODEL),--model $(MODEL))
 
 docs: $(INSTALLED) deps ## dbt docs generate (single-file static site in dbt_project/target/static_index.html)
 	$(DBT) docs generate --static

@@ -2,7 +2,8 @@
 `SOURCE = SourceSpec(...)` in `dlt_pipelines/<source>/registry_entry.py` (a package of several, such
 as the generic sources of sources.yml, declares `SOURCES = [...]`): its name and domain, its
 settings (a config object read from the environment), how its dlt source is built, its sandbox,
-its replay shape, its health probe and its schedule. Orchestration, `make health`, replay, the run
+its replay shape, its health probe, its schedule and its fake API (`fake_api`, mounted by the one
+sandbox server, dlt_pipelines/sandbox/server.py). Orchestration, `make health`, replay, the run
 summary and the run ledger only read the registry, so adding a source needs no edit there.
 
 Sources outside this package (a plugin, a test) join with `register(spec)`.
@@ -11,6 +12,7 @@ Sources outside this package (a plugin, a test) join with `register(spec)`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
     from dlt_pipelines.common.http import ResilientSession
     from dlt_pipelines.common.replay import ResponseShape
+    from dlt_pipelines.sandbox.context import SandboxContext
 
 ENTRY_MODULE = "registry_entry"
 
@@ -64,6 +67,19 @@ class Probe:
     request: requests.Request | None
 
 
+class FakeApi(Protocol):
+    """A source's fake API (dlt_pipelines/<source>/sandbox.py), mounted by the one sandbox server
+    under /<source>. `path` is the request's path below the mount (`/v3/locations`), `params` its
+    query parameters (each name's last value), `headers` its request headers (case-insensitive
+    `get`). Returns (status, response headers, body: JSON-able or bytes). Its factory is given a
+    SandboxContext (dlt_pipelines/sandbox/context.py): the shared clock `ctx.now()`, this request's
+    fault `ctx.decide()`, the item faults `ctx.faults`, its config (seed) and its base URL.
+    It may define `truth()`, served at GET /_sandbox/truth."""
+
+    def answer(self, path: str, params: Mapping[str, str],
+               headers: Mapping[str, str]) -> tuple[int, Mapping[str, str], Any]: ...
+
+
 @dataclass(frozen=True)
 class SourceSpec:
     name: str  # the ELT_SOURCES name; it loads dataset raw_<name>, staged in models/staging/<name>
@@ -75,8 +91,16 @@ class SourceSpec:
     build: Callable[[Any, BuildContext], Any]  # (its config, context) -> dlt source
     replay_shape: ResponseShape
     probe: Callable[[Any, str], Probe]  # (its config, base URL) -> health's probe
-    sandbox: Callable[[Env], contextlib.AbstractContextManager[str]]  # starts its fake API, yields the URL
+    # starts its fake API, yields the URL; by default its `fake_api` on a sandbox server of its own
+    sandbox: Callable[[Env], contextlib.AbstractContextManager[str]] | None = None
     schedule: str = "0 2 * * *"  # cron (UTC) of its scheduled run in .github/workflows/elt.yml
+    fake_api: Callable[[SandboxContext], FakeApi] | None = None  # what the one sandbox server mounts
+
+    def __post_init__(self) -> None:
+        if self.sandbox is None:
+            if self.fake_api is None:
+                raise ConfigError(f"source {self.name!r} declares neither a fake_api nor a sandbox")
+            object.__setattr__(self, "sandbox", functools.partial(_own_sandbox, self.name, self.fake_api))
 
     @property
     def dataset(self) -> str:
@@ -89,6 +113,13 @@ class SourceSpec:
 
     def base_url(self, config: SourceConfig) -> str:
         return config.base_url or self.real_base_url
+
+
+def _own_sandbox(name: str, fake_api: Callable[[SandboxContext], FakeApi],
+                 env: Env) -> contextlib.AbstractContextManager[str]:
+    from dlt_pipelines.sandbox.server import serve_source
+
+    return serve_source(name, fake_api, env)
 
 
 class UnknownSourceError(ConfigError):

@@ -10,7 +10,7 @@ from dlt_pipelines.common import secrets
 from dlt_pipelines.common.secrets import scrub
 from orchestration import warehouse
 from orchestration.config import ConfigError, Settings
-from orchestration.dbt_runner import DbtError, lint_sql, run_dbt
+from orchestration.dbt_runner import DbtError, lint_sql, run_dbt, upload_elementary_artifacts
 from orchestration.elt import RunSummary, StageError, extract_load, replay_load, run_all
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
@@ -37,6 +37,17 @@ def quality_command(command: str, settings: Settings) -> int:
     except elementary.ElementaryError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
+    return 0
+
+
+def train_command(settings: Settings, models: tuple[str, ...]) -> int:
+    """`make train`: fit, evaluate and version the models, write predictions, rebuild what reads them."""
+    from orchestration.ml.train import train_all
+
+    url = warehouse.resolve_url(settings)
+    for result in train_all(settings, url, models):
+        print("\n".join(result.lines()))
+    run_dbt(["build", "--select", "source:ml+"], url)
     return 0
 
 
@@ -77,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("warehouse-up", help="start the local warehouse if WAREHOUSE_URL is not set")
     sub.add_parser("warehouse-stop", help="stop the local warehouse")
     ops_cli.add_commands(sub)
+    train = sub.add_parser("train", help="train and evaluate the models (orchestration/ml), promote, write predictions")
+    train.add_argument("--model", action="append", help="a model of orchestration/ml/models.py (default: all)")
     sub.add_parser("deps", help="install the optional dbt packages (Elementary) from the cache or dbt hub")
     sub.add_parser("report", help="Elementary's HTML report of the test results (build/elementary/report.html)")
     sub.add_parser("monitor", help="alerts: edr monitor to SLACK_WEBHOOK_URL, failed tests to ALERT_WEBHOOK_URL")
@@ -116,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
                      else lineage.impact(manifest, args.source))
             print("\n".join(lines))
         elif args.command == "dbt":
-            run_dbt(args.args or ["build"], warehouse.resolve_url(settings))
+            url = warehouse.resolve_url(settings)
+            dbt_args = args.args or ["build"]
+            run_dbt(dbt_args, url)
+            if dbt_args == ["build"]:  # `make transform`: the whole project, so Elementary's copy of it too
+                upload_elementary_artifacts(url)
         elif args.command == "lint-sql":
             return lint_sql(warehouse.resolve_url(settings))
         elif args.command == "warehouse-url":
@@ -125,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             print(scrub(warehouse.resolve_url(settings)))
         elif args.command == "warehouse-stop":
             warehouse.LocalServer(settings.local_warehouse_dir).stop()
+        elif args.command == "train":
+            return train_command(settings, tuple(args.model or ()))
         elif args.command in ("deps", "report", "monitor"):
             return quality_command(args.command, settings)
         elif args.command in ops_cli.COMMANDS:

@@ -38,6 +38,7 @@ TAXONOMY_VERSION_SEED = DBT_PROJECT_DIR / "seeds" / "skill_taxonomy_version.csv"
 class BuildPlan:
     args: list[str] | None  # dbt arguments, None when there is nothing to build
     reason: str
+    project_changed: bool = True  # the dbt project may differ from the last build's (first, full, changed)
 
 
 def state_dir(settings: Settings, warehouse_url: str) -> Path:
@@ -131,7 +132,7 @@ def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], 
     changed = (state / "fingerprint").read_text().strip() != project_fingerprint()
     selectors = [f"source:raw_{source}+" for source in sorted(pending)] + (["state:modified+"] if changed else [])
     if not selectors:
-        return BuildPlan(None, "no new rows and no project change: nothing to rebuild")
+        return BuildPlan(None, "no new rows and no project change: nothing to rebuild", project_changed=False)
     reasons = ([f"new rows from {', '.join(sorted(pending))}"] if pending else []) + (
         ["dbt project changed"] if changed else []) + (
         [f"skill taxonomy {built_with or '(unknown)'} -> {current}: the postings it affects are re-extracted"]
@@ -139,7 +140,8 @@ def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], 
     # unit tests prove the models' code: with the code unchanged they have nothing new to prove
     # (they run on every project change, in `make test` and in CI)
     unit_tests = [] if changed else ["--exclude-resource-type", "unit_test"]
-    return BuildPlan(["build", "--select", *selectors, *unit_tests, "--state", str(state)], " and ".join(reasons))
+    return BuildPlan(["build", "--select", *selectors, *unit_tests, "--state", str(state)], " and ".join(reasons),
+                     project_changed=changed)
 
 
 def record_success(settings: Settings, warehouse_url: str, target_dir: Path | None = None) -> None:

@@ -40,6 +40,13 @@ def parse_as_of(raw: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def _run_id(env: Env) -> str | None:
+    raw = env.get("ELT_RUN_ID", "").strip()
+    if raw and not (raw.isalnum() and len(raw) <= 40):
+        raise ConfigError(f"ELT_RUN_ID must be letters and digits (at most 40), got {raw!r}")
+    return raw or None
+
+
 def validate_warehouse_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
@@ -145,6 +152,7 @@ class Settings:
     dbt_packages_cache: Path | None = None  # DBT_PACKAGES_CACHE, default ~/.cache/dbt-packages when it exists
     elementary: bool = True  # ELT_ELEMENTARY: auto (True) where its packages are installed, off (False)
     slack_webhook_url: str | None = field(default=None, repr=False)  # SLACK_WEBHOOK_URL for `edr monitor`, a secret
+    run_id: str | None = None  # ELT_RUN_ID: the id `run` records in ops.run_log (the REST API names its runs)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -179,6 +187,7 @@ class Settings:
             dbt_packages_cache=packages_cache(env),
             elementary=elementary_switch(env),
             slack_webhook_url=env.get("SLACK_WEBHOOK_URL", "").strip() or None,
+            run_id=_run_id(env),
         )
 
     def source_config(self, source: str):

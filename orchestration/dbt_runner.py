@@ -111,6 +111,23 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
     return report
 
 
+def upload_elementary_artifacts(warehouse_url: str, quiet: bool = False) -> bool:
+    """Elementary's copy of the project (models, tests, sources, columns: what its report lists),
+    uploaded on demand: dbt_project.yml turns the upload at the end of every build off, because
+    it can only change when the project does (see orchestration/elt.py). Not a ledger invocation,
+    and it leaves the build's manifest and run results in place (`--no-write-json`). False when
+    Elementary is not enabled."""
+    env = dbt_env(warehouse_url)
+    if env["DBT_ELEMENTARY_ENABLED"] != "true":
+        return False
+    returncode, output = _run_teed([dbt_executable(), "--no-write-json", "run-operation",
+                                    "elementary.upload_dbt_artifacts"], env, quiet)
+    if returncode != 0:
+        raise DbtError(f"dbt run-operation elementary.upload_dbt_artifacts failed (exit {returncode}): "
+                       f"{output[-2000:]}")
+    return True
+
+
 def _run_teed(cmd: list[str], env: dict[str, str], quiet: bool) -> tuple[int, str]:
     """Run dbt with its output shown (unless `quiet`) and kept: the exit code and the output's last
     lines. Interrupted (a stage timeout, Ctrl-C, SIGTERM), dbt is stopped too."""

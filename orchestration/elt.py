@@ -11,7 +11,7 @@ from dlt_pipelines.common.secrets import ScrubbedError, scrub
 from orchestration import warehouse
 from orchestration.build_plan import plan_build, record_success
 from orchestration.config import ConfigError, Settings, dbt_target_dir
-from orchestration.dbt_runner import DbtReport, run_dbt
+from orchestration.dbt_runner import DbtReport, run_dbt, upload_elementary_artifacts
 from orchestration.extract_load import LoadReport, replay_source, run_source, source_endpoint
 from orchestration.ops.stages import run_stage
 from orchestration.quality import ledger
@@ -125,11 +125,14 @@ def replay_load(settings: Settings, warehouse_url: str, source: str, path: str,
 def transform(settings: Settings, warehouse_url: str, loads: list[LoadReport], full: bool = False,
               quiet: bool = False, full_refresh: bool = False) -> tuple[str, DbtReport | None]:
     """dbt build of what the new rows and project changes require (see build_plan); `full_refresh`
-    rebuilds everything, incremental models from scratch."""
+    rebuilds everything, incremental models from scratch. Elementary's copy of the project is
+    uploaded after a build whose project may have changed, never after one of new rows only."""
     plan = plan_build(settings, warehouse_url, loads, full=full, full_refresh=full_refresh)
     if not plan.args:
         return plan.reason, None
     report = run_dbt(plan.args, warehouse_url, quiet=quiet)
+    if plan.project_changed:
+        upload_elementary_artifacts(warehouse_url, quiet=quiet)
     record_success(settings, warehouse_url)
     return plan.reason, report
 

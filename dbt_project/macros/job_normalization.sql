@@ -155,8 +155,8 @@
 {%- endmacro %}
 
 {#- Rows of the raw contract (raw_<board>.job_postings) from complete loads not staged yet; no
-    rows when the board's raw tables do not exist. JSearch's raw table has no search_country
-    (`with_country=false`): it is null there. -#}
+    rows when the board's raw tables do not exist. `with_country=false` for a raw table without
+    search_country (raw_jsearch before it had one): it is null there. -#}
 {% macro raw_postings_of_new_loads(source_name, with_country=true) -%}
     {%- if raw_tables_exist(source_name) %}
     select

@@ -1,11 +1,12 @@
 {#- The part every job-board staging model shares, after its own `fields` CTE has read the
     board's payload into the standard columns (job_id, load_id, posted_at, posted_at_source,
-    fetched_at, search_query, job_title, employer_name, category, is_remote, city, region,
-    country_code, employment_type, employment_type_raw, salary_text, salary_min, salary_max,
-    salary_currency_named, salary_period, salary_is_predicted, description, apply_url).
+    fetched_at, search_query, search_country, publisher, job_title, employer_name, category,
+    is_remote, city, region, country_code, employment_type, employment_type_raw, salary_text,
+    salary_min, salary_max, salary_currency_named, salary_period, salary_is_predicted,
+    description, apply_url), plus any `extra_columns` of the board's own (kept last, as they are).
     Defines `normalized`, `checked` and `final`: currency (named, else the country's), annual
     salary (voided when it fails a check), normalised names, language, quality issues, dedup key. -#}
-{% macro staged_posting_ctes() %}
+{% macro staged_posting_ctes(extra_columns=[]) %}
 currencies as (
     select
         country_code,
@@ -51,6 +52,8 @@ final as (
         posted_at_source,
         fetched_at,
         search_query,
+        search_country,
+        publisher,
         job_title,
         job_title_normalized,
         employer_name,
@@ -86,6 +89,9 @@ final as (
         md5(concat_ws(
             '|', employer_name_normalized, job_title_normalized, lower(city), country_code
         )) as dedup_key
+        {%- for column in extra_columns %},
+        {{ column }}
+        {%- endfor %}
     from checked
 )
 {% endmacro %}

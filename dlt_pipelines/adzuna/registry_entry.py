@@ -7,6 +7,7 @@ import requests
 from dlt_pipelines.adzuna import adzuna_source, settings
 from dlt_pipelines.adzuna.config import AdzunaConfig
 from dlt_pipelines.adzuna.helpers import country_of
+from dlt_pipelines.adzuna.sandbox import AdzunaSandbox
 from dlt_pipelines.common.replay import ResponseShape
 from dlt_pipelines.job_boards import board_source
 from dlt_pipelines.registry import BuildContext, Probe
@@ -46,4 +47,5 @@ SOURCE = board_source(
     replay_shape=ResponseShape("adzuna", settings.ITEMS_KEY, settings.ID_FIELD, lambda items: {
         "__CLASS__": "Adzuna::API::Response::JobSearchResults", "count": len(items), "results": items}),
     probe=probe,
+    fake_api=AdzunaSandbox,
 )

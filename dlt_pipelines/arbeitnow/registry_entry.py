@@ -8,6 +8,7 @@ import requests
 
 from dlt_pipelines.arbeitnow import arbeitnow_source, settings
 from dlt_pipelines.arbeitnow.config import ArbeitnowConfig
+from dlt_pipelines.arbeitnow.sandbox import ArbeitnowSandbox
 from dlt_pipelines.common.replay import REPLAY_BASE_URL, ResponseShape
 from dlt_pipelines.job_boards import board_source
 from dlt_pipelines.registry import BuildContext, Probe
@@ -36,4 +37,5 @@ SOURCE = board_source(
     replay_shape=ResponseShape("arbeitnow", settings.ITEMS_KEY, settings.ID_FIELD,
                                lambda items: {"data": items, "links": {}, "meta": {}}, _replay_links),
     probe=probe,
+    fake_api=ArbeitnowSandbox,
 )

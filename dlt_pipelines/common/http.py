@@ -125,6 +125,11 @@ def retry_after_seconds(response: requests.Response) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def _rate_limited(response: requests.Response) -> bool:
+    """A 403/429 that is a rate limit (Retry-After, or no request left in the window), not a bad key."""
+    return response.headers.get("Retry-After") is not None or response.headers.get("x-ratelimit-remaining") == "0"
+
+
 def _message(response: requests.Response) -> str:
     try:
         body = response.json()
@@ -198,6 +203,14 @@ class ResilientSession(requests.Session):
     def _judge(self, response: requests.Response) -> float | None:
         """None when the response is final; else the server's requested wait (0 if none)."""
         status = response.status_code
+        if status in (403, 429) and _rate_limited(response):
+            # GitHub's way: its primary limit answers 403/429 with x-ratelimit-remaining 0 (spent until
+            # x-ratelimit-reset: not worth retrying), a secondary limit 403/429 with Retry-After
+            if retry_after_seconds(response) is None:
+                raise ApiQuotaExceeded(
+                    f"{self.api_name}: the rate limit is spent (HTTP {status}: {_message(response)}); "
+                    "nothing was lost, the next run resumes.")
+            status = 429
         if status in (401, 403):
             raise ApiAuthError(
                 f"{self.api_name} rejected the API key (HTTP {status}: {_message(response)}). "

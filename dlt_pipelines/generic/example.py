@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from dlt_pipelines.generic.config import Entry, TableSpec
-from dlt_pipelines.sandbox import catalogue
+from dlt_pipelines.job_boards.sandbox import catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 
 EXAMPLE_DIR = "generic-example"  # under the build folder

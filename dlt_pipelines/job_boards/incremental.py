@@ -103,10 +103,14 @@ class Batcher:
     """Turns API items into hinted Arrow tables: postings that pass, rejects with their reason."""
 
     def __init__(self, tracker: PostingTracker, check: Callable[[Any], tuple[str, datetime, str]], id_field: str,
-                 volatile: Iterable[str] = (), with_country: bool = True) -> None:
+                 volatile: Iterable[str] = (), with_country: bool = True,
+                 legacy_keys_with_country: bool = True) -> None:
         self.tracker = tracker
         self.id_field = id_field  # the board's record id: what tells bad records apart (records.reject_key)
         self.with_country = with_country
+        # whether the board's state keys of bad records from before reject_key held the country
+        # (JSearch's did not: its raw table had no search_country then)
+        self.legacy_keys_with_country = legacy_keys_with_country
         self.check = check  # item -> (job_id, posted_at, posted_from), raises Rejected
         self.volatile = tuple(volatile)
         self.rows: list[tuple[Any, ...]] = []
@@ -128,7 +132,8 @@ class Batcher:
                 run += 1  # bad records in a row after the same posting are told apart by position
                 reason = str(problem)
                 key = reject_key(item, reason, self.id_field, (previous, run), self.volatile)
-                if self.tracker.first_rejection(key, _legacy_key(item, query, country, previous, run)):
+                legacy = _legacy_key(item, query, country if self.legacy_keys_with_country else None, previous, run)
+                if self.tracker.first_rejection(key, legacy):
                     self.rejected.append((fetched_at, reason, query, item, key))
                 continue
             previous, run = job_id, 0

@@ -34,9 +34,9 @@ POSTINGS_SCHEMA = pa.schema([
     ("fetched_at", TIMESTAMP),
     ("payload", pa.string()),
 ])
-# The boards added after JSearch (Remotive, Arbeitnow, Adzuna) also say which country endpoint
-# served the posting (Adzuna; null for the others) and carry dlt's row id `_dlt_id`, as their
-# raw contract has it. raw_jsearch keeps its original columns.
+# Every board also says which country the search asked for (JSearch's `country`, Adzuna's country
+# endpoint; null for Remotive and Arbeitnow) and carries dlt's row id `_dlt_id`, as the raw
+# contract has it. (raw_jsearch rows loaded before JSearch had them hold nulls there.)
 POSTINGS_WITH_COUNTRY_SCHEMA = POSTINGS_SCHEMA.insert(4, pa.field("search_country", pa.string())).append(
     pa.field("_dlt_id", pa.string()))
 

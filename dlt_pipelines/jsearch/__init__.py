@@ -1,7 +1,8 @@
 """dlt source for JSearch (RapidAPI) job postings: the real API with a key, the sandbox without.
 
 Loads `raw_jsearch.job_postings` (merge on `job_id`; the API item kept untouched as `payload`
-jsonb beside the few columns the load needs) and `raw_jsearch.job_postings_rejected` (stored once
+jsonb beside the few columns the load needs, `search_country` the `country` the search asked for,
+as every board's raw contract has them) and `raw_jsearch.job_postings_rejected` (stored once
 per bad record; records that cannot be loaded, with the reason, never dropped).
 
 Incremental: the resource keeps, in dlt's resource state, the newest posting time loaded and a
@@ -69,7 +70,7 @@ def jsearch_source(
         tracker = PostingTracker(dlt.current.resource_state(), timedelta(hours=lookback_hours), fetched_at,
                                  backfill=backfill, first_seen_retention=FIRST_SEEN_RETENTION)
         batcher = Batcher(tracker, lambda item: _checked(item, fetched_at), ID_FIELD, VOLATILE_FIELDS,
-                          with_country=False)
+                          legacy_keys_with_country=False)
         params = {"country": country, "num_pages": num_pages, "date_posted": date_window(tracker.horizon, fetched_at)}
 
         def pages() -> Iterator[tuple[str, Any]]:
@@ -79,7 +80,7 @@ def jsearch_source(
                     yield query, page
 
         for query, page in prefetched(pages()):  # the next response comes while this one is processed
-            yield from batcher.add(page, query)
+            yield from batcher.add(page, query, country)
         yield from batcher.close()
         tracker.finish("jsearch")
 

@@ -8,6 +8,7 @@ from dlt_pipelines.common.replay import ResponseShape
 from dlt_pipelines.job_boards import board_source
 from dlt_pipelines.jsearch import jsearch_source, settings
 from dlt_pipelines.jsearch.config import JSearchConfig
+from dlt_pipelines.jsearch.sandbox import JSearchSandbox
 from dlt_pipelines.registry import BuildContext, Probe
 
 
@@ -43,4 +44,5 @@ SOURCE = board_source(
     replay_shape=ResponseShape("jsearch", "data", settings.ID_FIELD, lambda items: {
         "status": "OK", "request_id": "replay", "parameters": {}, "data": items}),
     probe=probe,
+    fake_api=JSearchSandbox,
 )

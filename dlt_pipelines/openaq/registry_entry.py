@@ -16,7 +16,7 @@ import requests
 from dlt_pipelines.common.replay import ResponseShape
 from dlt_pipelines.openaq import openaq_source, settings
 from dlt_pipelines.openaq.config import OpenAQConfig
-from dlt_pipelines.openaq.sandbox import openaq_sandbox
+from dlt_pipelines.openaq.sandbox import OpenAQSandbox
 from dlt_pipelines.registry import BuildContext, Probe, SourceSpec
 
 DOMAIN = "air_quality"
@@ -57,6 +57,6 @@ SOURCE = SourceSpec(
         "meta": {"name": "openaq-api", "website": "/", "page": 1, "limit": 100, "found": len(items)},
         "results": items}, other_id_keys=("period", "value")),
     probe=probe,
-    sandbox=openaq_sandbox,
     schedule="0 */2 * * *",
+    fake_api=OpenAQSandbox,
 )

@@ -1,4 +1,5 @@
-"""A deterministic fake OpenAQ v3 API on loopback: the source's runs without `OPENAQ_API_KEY`.
+"""OpenAQ's deterministic fake v3 API, mounted by the one sandbox server (dlt_pipelines/sandbox/
+server.py) under `/openaq`: the source's runs without `OPENAQ_API_KEY`.
 
 Same response shapes as the real API (`{"meta": {..., "found": n or ">1000"}, "results": [...]}`):
 `/v3/locations` (`iso`, `bbox`, `page`, `limit`), `/v3/locations/{id}`, `/v3/locations/{id}/sensors`,
@@ -8,8 +9,8 @@ sends one is caught). Four locations in three countries; the US one reports o3, 
 ppm like AirNow, the others µg/m³. Values are a function of (seed, sensor, hour) on the run's clock
 (SANDBOX_NOW / ELT_AS_OF, SANDBOX_SEED): a few sentinels (-9999, -999), negatives and absurd values,
 an hour served twice now and then, and some hours that only appear `LATE_HOURS` after they end.
-SANDBOX_FAULTS (dlt_pipelines/sandbox/faults.py) applies: 429 with Retry-After, 5xx, slow, and
-malformed items. `GET /health` answers 200. Every API request is recorded (`handle.requests`), for tests.
+SANDBOX_FAULTS (dlt_pipelines/sandbox/faults.py) applies, as set on the server: 429 with Retry-After,
+5xx, slow, and malformed items. Every API request is recorded (`requests`), for tests.
 """
 
 from __future__ import annotations
@@ -17,18 +18,15 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import orjson
 
-from dlt_pipelines.common.env import Env
 from dlt_pipelines.sandbox.config import SandboxConfig, parse_time
+from dlt_pipelines.sandbox.context import SandboxContext
 from dlt_pipelines.sandbox.faults import (
     GARBAGE_TIMESTAMP,
     MALFORMED_GARBAGE_TIMESTAMP,
@@ -36,7 +34,6 @@ from dlt_pipelines.sandbox.faults import (
     MALFORMED_NOT_OBJECT_NULL,
     MALFORMED_NOT_OBJECT_STRING,
     NOT_OBJECT_STRING,
-    decide_request,
     malformed_kind,
     server_error_body,
 )
@@ -168,27 +165,31 @@ def _when(params: dict[str, str], name: str, default: int) -> int:
         raise ApiError(422, f"{name}={raw!r} is not a datetime") from None
 
 
-@dataclass
 class OpenAQSandbox:
-    config: SandboxConfig
-    url: str = ""
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    now: int | None = None  # overrides the config's clock (tests move it)
-    rate_headers: dict[str, str] = field(default_factory=dict)  # overrides the x-ratelimit-* headers (tests)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    """The fake API (a registry FakeApi). Tests may set `now` (overrides the server's clock) and
+    `rate_headers` (overrides the x-ratelimit-* headers)."""
+
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.config = ctx.config
+        self.url = ctx.url
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.now: int | None = None
+        self.rate_headers: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def clock(self) -> int:
-        return self.now if self.now is not None else self.config.now or int(time.time())
+        return self.now if self.now is not None else self.ctx.now()
 
-    def answer(self, path: str, params: dict[str, str]) -> tuple[int, dict[str, str], Any]:
-        if path == "/health":  # `make health`'s check of a sandbox; not an API call, not recorded
-            return 200, {}, {"status": "ok"}
+    def answer(self, path: str, params: Mapping[str, str],
+               headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+        params = dict(params)
         with self._lock:
             number = len(self.requests)
             self.requests.append((path, params))
         headers = {"x-ratelimit-limit": "2000", "x-ratelimit-remaining": str(max(1, 2000 - number - 1)),
                    "x-ratelimit-reset": "3600", **self.rate_headers}
-        fault = decide_request(self.config.faults, self.config.seed, number)
+        fault = self.ctx.decide()
         if fault.kind == "rate_limit":
             return 429, {**headers, "Retry-After": str(fault.retry_after)}, {"message": "Too many requests"}
         if fault.kind == "server_error":
@@ -220,7 +221,7 @@ class OpenAQSandbox:
             start, end = _when(params, "datetime_from", now - DEFAULT_SPAN), _when(params, "datetime_to", now)
             items = []
             for index, item in hours_items(self.config.seed, sid, now, start, end):
-                kind = malformed_kind(self.config.faults, self.config.seed, index)
+                kind = malformed_kind(self.ctx.faults, self.config.seed, index)
                 items.append(break_hour(item, kind) if kind else item)
         else:
             raise ApiError(404, f"no such endpoint {path}")
@@ -237,42 +238,11 @@ def _inside(row: tuple, bbox: str | None) -> bool:
     return minlon <= row[6] <= maxlon and minlat <= row[5] <= maxlat
 
 
-class _Handler(BaseHTTPRequestHandler):
-    sandbox: OpenAQSandbox
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        parts = urlsplit(self.path)
-        status, headers, body = self.sandbox.answer(parts.path, dict(parse_qsl(parts.query)))
-        payload = orjson.dumps(body)
-        self.send_response(status)
-        for name, value in {"Content-Type": "application/json", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @contextlib.contextmanager
 def serve(config: SandboxConfig) -> Iterator[OpenAQSandbox]:
-    """The fake API in a thread of this process, on a free loopback port."""
-    sandbox = OpenAQSandbox(config)
-    handler = type("Handler", (_Handler,), {"sandbox": sandbox})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    sandbox.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield sandbox
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The fake API alone on a sandbox server in a thread of this process (tests); `.url` is its
+    base URL."""
+    from dlt_pipelines.sandbox.server import start_sandbox
 
-
-@contextlib.contextmanager
-def openaq_sandbox(env: Env) -> Iterator[str]:
-    """The registry entry's sandbox: configured by SANDBOX_SEED, SANDBOX_NOW and SANDBOX_FAULTS."""
-    with serve(SandboxConfig.from_env(dict(env))) as sandbox:
-        yield sandbox.url
+    with start_sandbox(config, sources={"openaq": OpenAQSandbox}) as handle:
+        yield handle.apis["openaq"]

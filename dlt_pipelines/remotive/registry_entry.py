@@ -7,6 +7,7 @@ from dlt_pipelines.job_boards import board_source
 from dlt_pipelines.registry import BuildContext, Probe
 from dlt_pipelines.remotive import remotive_source, settings
 from dlt_pipelines.remotive.config import RemotiveConfig
+from dlt_pipelines.remotive.sandbox import RemotiveSandbox
 
 
 def build(config: RemotiveConfig, context: BuildContext):
@@ -34,4 +35,5 @@ SOURCE = board_source(
     replay_shape=ResponseShape("remotive", settings.ITEMS_KEY, settings.ID_FIELD,
                                lambda items: {"job-count": len(items), "jobs": items}),
     probe=probe,
+    fake_api=RemotiveSandbox,
 )

@@ -1,12 +1,13 @@
-"""Command line of the JSearch sandbox.
+"""Command line of the sandbox server.
 
-``python -m dlt_pipelines.sandbox serve [--host 127.0.0.1] [--port N] [--port-file PATH]``
-    serve until killed; prints the base URL on one line; ``--port-file`` receives the port
-    (written atomically) so a parent process can find a port chosen with ``--port 0``.
+``python -m dlt_pipelines.sandbox serve [--host 127.0.0.1] [--port N] [--port-file PATH] [--source S ...]``
+    serve every registry source's fake API (or those given with ``--source``), each under
+    ``/<source>``, until killed; prints the server's root URL on one line; ``--port-file`` receives
+    the port (written atomically) so a parent process can find a port chosen with ``--port 0``.
 ``python -m dlt_pipelines.sandbox bench [--count N]``
-    measure generation + serialisation speed on one core.
+    measure the JSearch catalogue's generation + serialisation speed on one core.
 ``python -m dlt_pipelines.sandbox sample [--index I]``
-    print one generated posting as JSON.
+    print one generated JSearch posting as JSON.
 
 Configuration comes from ``SANDBOX_*`` variables (see :mod:`dlt_pipelines.sandbox.config`).
 """
@@ -22,19 +23,20 @@ import time
 import orjson
 
 from dlt_pipelines.common import secrets
-from dlt_pipelines.sandbox.catalogue import generate_posting, iter_postings, warm_up
+from dlt_pipelines.job_boards.sandbox.catalogue import generate_posting, iter_postings, warm_up
 from dlt_pipelines.sandbox.config import SandboxConfig
-from dlt_pipelines.sandbox.server import SandboxServer, SandboxState, write_port_file
+from dlt_pipelines.sandbox.context import SandboxState
+from dlt_pipelines.sandbox.server import SandboxServer, fake_apis, write_port_file
 
 
 def _serve(args: argparse.Namespace) -> int:
     config = SandboxConfig.from_env()
-    warm_up(config)
+    apis = fake_apis(args.source or None)
     # This process only serves: collect garbage rarely, since every response allocates
     # thousands of short-lived dicts and the default thresholds cost ~15% of throughput.
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
-    server = SandboxServer((args.host, args.port), SandboxState(config), verbose=args.verbose)
+    server = SandboxServer((args.host, args.port), SandboxState(config), apis, verbose=args.verbose)
 
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(0)
@@ -80,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m dlt_pipelines.sandbox", description=__doc__.split("\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the sandbox API until killed")
+    serve = commands.add_parser("serve", help="serve the sources' fake APIs until killed")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--port-file", help="write the bound port to this file")
+    serve.add_argument("--source", action="append", help="mount only this source (repeatable)")
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
     serve.set_defaults(run=_serve)
     bench = commands.add_parser("bench", help="measure generation speed")

@@ -24,6 +24,9 @@ that changes what it serves is configurable from the environment:
                                client that always sends ``country=us`` still sees every market.
                                True: ``country`` narrows results to that ISO-2 code, as the
                                real API does.
+``SANDBOX_CFBD_QUOTA``         int, default 1000 (CFBD's free tier). The CFBD fake API's monthly
+                               call quota (dlt_pipelines/cfbd/sandbox.py); once used up every call
+                               answers 429 "Monthly call quota exceeded".
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ class SandboxConfig:
     page_dup_rate: float = 0.01
     salary_rate: float = 0.6
     country_filter: bool = False
+    cfbd_quota: int = 1000
 
     def __post_init__(self) -> None:
         if self.now is not None and not isinstance(self.now, int):
@@ -106,6 +110,8 @@ class SandboxConfig:
             raise ValueError("page_size and max_num_pages must be >= 1")
         if self.rate_limit_per_min < 0:
             raise ValueError("rate_limit_per_min must be >= 0")
+        if self.cfbd_quota < 0:
+            raise ValueError("cfbd_quota must be >= 0")
         for name in ("repost_rate", "dirty_rate", "page_dup_rate", "salary_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1]")
@@ -136,6 +142,7 @@ class SandboxConfig:
             "DIRTY_RATE": ("dirty_rate", float),
             "PAGE_DUP_RATE": ("page_dup_rate", float),
             "SALARY_RATE": ("salary_rate", float),
+            "CFBD_QUOTA": ("cfbd_quota", int),
         }
         for env_name, (attr, cast) in casts.items():
             raw = get(env_name)
@@ -176,6 +183,7 @@ class SandboxConfig:
             "SANDBOX_PAGE_DUP_RATE": repr(self.page_dup_rate),
             "SANDBOX_SALARY_RATE": repr(self.salary_rate),
             "SANDBOX_COUNTRY_FILTER": "true" if self.country_filter else "false",
+            "SANDBOX_CFBD_QUOTA": str(self.cfbd_quota),
         }
         env["SANDBOX_NOW"] = format_time(self.now) if self.now is not None else ""
         return env

@@ -1,49 +1,45 @@
-"""HTTP server of the JSearch sandbox: ``GET /search`` shaped like the real API, on loopback.
+"""The one local sandbox server: the fake API of every registry source, each under ``/<source>``,
+on one clock and with one fault injection, over HTTP on loopback.
 
-Why: pipelines, tests and benchmarks need a JSearch that is free, offline, deterministic and
-able to misbehave on request. Start it in-thread with :func:`start_sandbox` (tests) or in its
-own process with :func:`start_sandbox_process` / ``python -m dlt_pipelines.sandbox serve``.
+Why: pipelines, tests and benchmarks need APIs that are free, offline, deterministic and able to
+misbehave on request. Each source's fake API lives beside it (``dlt_pipelines/<source>/sandbox.py``)
+and is declared in its registry entry (``SourceSpec.fake_api``: a factory given a
+:class:`~dlt_pipelines.sandbox.context.SandboxContext`, returning an object with
+``answer(path, params, headers) -> (status, headers, body)``). The server mounts them all (or the
+ones named): ``GET /jsearch/search`` is JSearch's ``/search``, ``GET /openaq/v3/locations`` is
+OpenAQ's ``/v3/locations``, and so on; a source's base URL is ``http://host:port/<source>``.
+Start it in-thread with :func:`start_sandbox` (tests) or in its own process with
+:func:`start_sandbox_process` / ``python -m dlt_pipelines.sandbox serve``.
 
-``GET /search`` parameters: ``query`` (required, echoed, *not* used for matching: every query
-returns the whole catalogue), ``page`` (1-based), ``num_pages`` (1..max_num_pages),
-``date_posted`` (all|today|3days|week|month), ``country`` (echoed; filters only with
-``SANDBOX_COUNTRY_FILTER``), ``language`` (echoed), ``remote_jobs_only`` (true/false),
-``employment_types`` (comma list of FULLTIME,PARTTIME,CONTRACTOR,INTERN).
-
-Auth (header ``X-RapidAPI-Key``): no key is fine; ``bad-key`` -> 403, ``exhausted-key`` -> 429
-without ``Retry-After`` (monthly quota gone: not worth retrying).
-
-Admin endpoints (for tests and benchmarks):
+Every mount answers ``GET /<source>/health`` (200 ``{"status": "ok"}``, not counted). The control
+endpoints (for tests and benchmarks) act on every mount:
 
 ``GET  /health``            200 ``{"status": "ok"}``
-``GET  /_sandbox/state``    config, simulated now, faults, search request counts by status
+``GET  /_sandbox/state``    config, simulated now, faults, what is mounted, request counts by status
+                            (in all and per source)
 ``POST /_sandbox/clock``    ``{"now": "<iso>"}`` freezes the clock there;
                             ``{"advance_seconds": N}`` moves it (a running clock keeps running);
                             ``{"real_time": true}`` returns to the wall clock
 ``POST /_sandbox/faults``   replaces the faults with the given keys (those of SANDBOX_FAULTS, plus
-                            optional ``rate_limit_per_min``); restarts the fault counter
-``POST /_sandbox/reset``    zeroes request counts, the fault counter and the rate-limit window
-``GET  /_sandbox/truth``    which job-board postings are the same job (see boards.overlap_truth)
-
-The job boards (Remotive ``/api/remote-jobs``, Arbeitnow ``/api/job-board-api``, Adzuna
-``/v1/api/jobs/{country}/search/{page}``) are served by the same server: see board_api.py.
-``POST /_sandbox/faults`` with ``"endpoint": "<board>"`` sets the faults of one board only.
+                            optional ``rate_limit_per_min``); restarts the fault counters;
+                            ``"endpoint": "<source>"`` sets the faults of that source only
+``POST /_sandbox/reset``    zeroes request counts, the fault counters and the rate-limit window
+``GET  /_sandbox/truth``    which job-board postings are the same job (a mounted API's ``truth()``,
+                            see dlt_pipelines/job_boards/sandbox/boards.py)
 
 Every response carries a ``Date`` header with the simulated now.
 """
 
 from __future__ import annotations
 
-import collections
-import hashlib
-import math
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,177 +49,24 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from dlt_pipelines.common.secrets import scrub
-from dlt_pipelines.sandbox import boards, catalogue
-from dlt_pipelines.sandbox.board_api import board_endpoint, board_response
-from dlt_pipelines.sandbox.config import SandboxConfig, format_time, parse_time
-from dlt_pipelines.sandbox.faults import FaultConfig, apply_item_faults, decide_request, server_error_body
+from dlt_pipelines.sandbox.config import SandboxConfig, format_time
+from dlt_pipelines.sandbox.context import SandboxContext, SandboxState
+from dlt_pipelines.sandbox.faults import FaultConfig
 
-BAD_KEY = "bad-key"
-EXHAUSTED_KEY = "exhausted-key"
-NOT_SUBSCRIBED = {"message": "You are not subscribed to this API."}
-QUOTA_EXCEEDED = {
-    "message": "You have exceeded the MONTHLY quota for Requests on your current plan, BASIC. "
-    "Upgrade your plan at https://rapidapi.com/sandbox/api/jsearch"
-}
-TOO_MANY_REQUESTS = {"message": "Too many requests"}
 REPO_ROOT = Path(__file__).resolve().parents[2]
+FakeApiFactory = Callable[[SandboxContext], Any]
 
 
-class SandboxState:
-    """Mutable runtime state (clock, faults, counters) shared by all request threads."""
+def fake_apis(names: Iterable[str] | None = None) -> dict[str, FakeApiFactory]:
+    """The registry's fake APIs by source name (every source that declares one, or those named)."""
+    from dlt_pipelines import registry
 
-    def __init__(self, config: SandboxConfig) -> None:
-        self.config = config
-        self.lock = threading.Lock()
-        self.faults = config.faults
-        self.rate_limit_per_min = config.rate_limit_per_min
-        self._frozen_at = config.now  # None: follow the wall clock (plus an offset)
-        self._offset = 0
-        self.fault_counter = 0
-        self.status_counts: collections.Counter[str] = collections.Counter()
-        # the job-board endpoints (remotive, arbeitnow, adzuna): own faults if set, own counters
-        self.endpoint_faults: dict[str, FaultConfig] = {}
-        self.endpoint_counters: collections.Counter[str] = collections.Counter()
-        self.endpoint_status: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-        self._window: collections.deque[float] = collections.deque()
-
-    # clock
-    def now(self) -> int:
-        """Simulated now, epoch seconds."""
-        frozen = self._frozen_at
-        return frozen if frozen is not None else int(time.time()) + self._offset
-
-    def set_now(self, value: Any) -> int:
-        """Freeze the clock at ``value`` (ISO string, datetime or epoch seconds)."""
-        with self.lock:
-            self._frozen_at = parse_time(value)
-            return self._frozen_at
-
-    def advance(self, seconds: float) -> int:
-        """Move the clock forward (or back, if negative); a running clock keeps running."""
-        with self.lock:
-            if self._frozen_at is not None:
-                self._frozen_at += int(seconds)
-            else:
-                self._offset += int(seconds)
-            return self.now()
-
-    def use_real_time(self) -> int:
-        with self.lock:
-            self._frozen_at = None
-            self._offset = 0
-            return self.now()
-
-    # faults and limits
-    def set_faults(self, faults: FaultConfig, rate_limit_per_min: int | None = None,
-                   endpoint: str | None = None) -> None:
-        """Faults of every endpoint, or of one job-board endpoint (``remotive``, ``arbeitnow``, ``adzuna``)."""
-        if endpoint is not None:
-            if endpoint not in boards.BOARDS:
-                raise ValueError(f"endpoint must be one of {', '.join(boards.BOARDS)}")
-            with self.lock:
-                self.endpoint_faults[endpoint] = faults
-                self.endpoint_counters[endpoint] = 0
-            return
-        with self.lock:
-            self.faults = faults
-            self.endpoint_counters.clear()
-            if rate_limit_per_min is not None:
-                if rate_limit_per_min < 0:
-                    raise ValueError("rate_limit_per_min must be >= 0")
-                self.rate_limit_per_min = rate_limit_per_min
-                self._window.clear()
-            self.fault_counter = 0
-
-    def faults_for(self, endpoint: str) -> FaultConfig:
-        return self.endpoint_faults.get(endpoint, self.faults)
-
-    def next_board_request_number(self, endpoint: str) -> int:
-        with self.lock:
-            number = self.endpoint_counters[endpoint]
-            self.endpoint_counters[endpoint] += 1
-            return number
-
-    def next_request_number(self) -> int:
-        with self.lock:
-            number = self.fault_counter
-            self.fault_counter += 1
-            return number
-
-    def admit(self) -> int | None:
-        """None if the request is within the server-side limit, else seconds to wait."""
-        limit = self.rate_limit_per_min
-        if not limit:
-            return None
-        with self.lock:
-            moment = time.monotonic()
-            window = self._window
-            while window and window[0] <= moment - 60.0:
-                window.popleft()
-            if len(window) >= limit:
-                return max(1, math.ceil(60.0 - (moment - window[0])))
-            window.append(moment)
-            return None
-
-    def count(self, status: int, endpoint: str = "search") -> None:
-        with self.lock:
-            self.status_counts[str(status)] += 1
-            self.endpoint_status[endpoint][str(status)] += 1
-
-    def reset(self) -> None:
-        with self.lock:
-            self.status_counts.clear()
-            self.endpoint_status.clear()
-            self.endpoint_counters.clear()
-            self.fault_counter = 0
-            self._window.clear()
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            counts = dict(sorted(self.status_counts.items()))
-            return {
-                "config": self.config.as_dict(),
-                "now": format_time(self.now()),
-                "clock": "frozen" if self._frozen_at is not None else "running",
-                "faults": self.faults.as_dict(),
-                "rate_limit_per_min": self.rate_limit_per_min,
-                "fault_counter": self.fault_counter,
-                "requests": {"total": sum(counts.values()), "by_status": counts},
-                "requests_by_endpoint": {name: dict(sorted(c.items())) for name, c in self.endpoint_status.items()},
-                "endpoint_faults": {name: f.as_dict() for name, f in self.endpoint_faults.items()},
-            }
+    specs = registry.sources() if names is None else {name: registry.get(name) for name in names}
+    return {name: spec.fake_api for name, spec in specs.items() if spec.fake_api is not None}
 
 
 class _BadRequest(Exception):
     pass
-
-
-def _request_id(params: dict[str, str], now: int) -> str:
-    """Deterministic UUID4-shaped id from the parameters and the simulated clock."""
-    digest = hashlib.blake2b(orjson.dumps([sorted(params.items()), now]), digest_size=16).digest()
-    return str(uuid.UUID(bytes=digest, version=4))
-
-
-def _positive_int(params: dict[str, str], name: str, default: int) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise _BadRequest(f"{name} must be a positive integer") from None
-    if value < 1:
-        raise _BadRequest(f"{name} must be a positive integer")
-    return value
-
-
-def _bool(params: dict[str, str], name: str) -> bool:
-    raw = (params.get(name) or "false").strip().lower()
-    if raw in ("true", "1", "yes"):
-        return True
-    if raw in ("false", "0", "no"):
-        return False
-    raise _BadRequest(f"{name} must be true or false")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -243,14 +86,16 @@ class _Handler(BaseHTTPRequestHandler):
         return formatdate(self.server.state.now() if timestamp is None else timestamp, usegmt=True)
 
     # plumbing
-    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
         payload = body if isinstance(body, bytes) else orjson.dumps(body)
         if status >= 400:  # an error body never echoes a caller's credentials
             payload = scrub(payload.decode()).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        headers = dict(headers or {})
+        if not any(name.lower() == "content-type" for name in headers):
+            self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
@@ -270,23 +115,31 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         url = urlsplit(self.path)
-        if url.path == "/search":
-            self._search(url.query)
+        server = self.server
+        name, _, rest = url.path.lstrip("/").partition("/")
+        api = server.apis.get(name)
+        if api is not None:
+            path = "/" + rest
+            if path == "/health":
+                self._send(200, {"status": "ok"})
+                return
+            params = dict(parse_qsl(url.query, keep_blank_values=True))
+            status, headers, body = api.answer(path, params, self.headers)
+            server.state.count(name, status)
+            self._send(status, body, headers)
         elif url.path == "/health":
             self._send(200, {"status": "ok"})
         elif url.path == "/_sandbox/state":
-            self._send(200, self.server.state.snapshot())
-        elif url.path == "/_sandbox/truth":
-            state = self.server.state
-            self._send(200, boards.overlap_truth(state.config, state.now()))
-        elif (endpoint := board_endpoint(url.path)) is not None:
-            self._board(endpoint, url.path, url.query)
+            self._send(200, server.snapshot())
+        elif url.path == "/_sandbox/truth" and (truth := server.truth()) is not None:
+            self._send(200, truth)
         else:
             self._send(404, {"message": f"Endpoint '{url.path}' does not exist"})
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         path = urlsplit(self.path).path
-        state = self.server.state
+        server = self.server
+        state = server.state
         try:
             body = self._read_json()
             if path == "/_sandbox/clock":
@@ -303,111 +156,44 @@ class _Handler(BaseHTTPRequestHandler):
                 limit = body.pop("rate_limit_per_min", None)
                 endpoint = body.pop("endpoint", None)
                 state.set_faults(FaultConfig.from_mapping(body), None if limit is None else int(limit), endpoint)
-                self._send(200, state.snapshot())
+                self._send(200, server.snapshot())
             elif path == "/_sandbox/reset":
                 state.reset()
-                self._send(200, state.snapshot())
+                self._send(200, server.snapshot())
             else:
                 self._send(404, {"message": f"Endpoint '{path}' does not exist"})
         except (_BadRequest, ValueError, TypeError) as problem:
             self._send(400, {"message": str(problem)})
 
-    # the job boards (dlt_pipelines/sandbox/board_api.py)
-    def _board(self, endpoint: str, path: str, query_string: str) -> None:
-        state = self.server.state
-        status, body, headers = board_response(state, endpoint, path, query_string, self.headers)
-        state.count(status, endpoint)
-        self._send(status, body, headers)
-
-    # the API
-    def _search(self, query_string: str) -> None:
-        state = self.server.state
-        config = state.config
-        status, body, headers = self._search_response(state, config, query_string)
-        state.count(status)
-        self._send(status, body, headers)
-
-    def _search_response(
-        self, state: SandboxState, config: SandboxConfig, query_string: str
-    ) -> tuple[int, Any, dict[str, str] | None]:
-        key = self.headers.get("X-RapidAPI-Key")
-        if key == BAD_KEY:
-            return 403, NOT_SUBSCRIBED, None
-        if key == EXHAUSTED_KEY:
-            return 429, QUOTA_EXCEEDED, None
-        wait = state.admit()
-        if wait is not None:
-            return 429, TOO_MANY_REQUESTS, {"Retry-After": str(wait)}
-
-        params = dict(parse_qsl(query_string, keep_blank_values=True))
-        now = state.now()
-        request_id = _request_id(params, now)
-        try:
-            query = (params.get("query") or "").strip()
-            if not query:
-                raise _BadRequest("query is required")
-            page = _positive_int(params, "page", 1)
-            num_pages = _positive_int(params, "num_pages", 1)
-            if num_pages > config.max_num_pages:
-                raise _BadRequest(f"num_pages must be between 1 and {config.max_num_pages}")
-            date_posted = (params.get("date_posted") or "all").strip().lower()
-            if date_posted not in catalogue.DATE_POSTED_VALUES:
-                raise _BadRequest(f"date_posted must be one of {', '.join(catalogue.DATE_POSTED_VALUES)}")
-            remote_only = _bool(params, "remote_jobs_only")
-            try:
-                employment_types = catalogue.parse_employment_types(params.get("employment_types"))
-            except ValueError as problem:
-                raise _BadRequest(str(problem)) from None
-            country = (params.get("country") or "us").strip().lower()
-            language = (params.get("language") or "en").strip().lower()
-        except _BadRequest as problem:
-            error = {"message": str(problem), "code": 400}
-            return 400, {"status": "ERROR", "request_id": request_id, "error": error}, None
-
-        fault = decide_request(state.faults, config.seed, state.next_request_number())
-        if fault.kind == "rate_limit":
-            return 429, TOO_MANY_REQUESTS, {"Retry-After": str(fault.retry_after)}
-        if fault.kind == "server_error":
-            return fault.status, server_error_body(fault.status, request_id), None
-        if fault.sleep_seconds:
-            time.sleep(fault.sleep_seconds)
-
-        ordered = catalogue.visible_indices(
-            config,
-            now,
-            date_posted,
-            country=country if "country" in params else None,
-            remote_jobs_only=remote_only,
-            employment_types=params.get("employment_types") if employment_types else None,
-        )
-        indices = catalogue.page_slice(config, ordered, page, num_pages)
-        items: list[Any] = catalogue.postings_for(config, indices, now)
-        faults = state.faults
-        if faults.any_item_faults:
-            items = [
-                apply_item_faults(faults, config.seed, i, item)
-                for i, item in zip(indices, items, strict=True)
-            ]
-        parameters = {
-            "query": query,
-            "page": page,
-            "num_pages": num_pages,
-            "date_posted": date_posted,
-            "country": country,
-            "language": language,
-        }
-        return 200, {"status": "OK", "request_id": request_id, "parameters": parameters, "data": items}, None
-
 
 class SandboxServer(ThreadingHTTPServer):
+    """Binds, then builds each fake API with its context (its base URL is known by then)."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], state: SandboxState, verbose: bool = False) -> None:
+    def __init__(self, address: tuple[str, int], state: SandboxState,
+                 apis: Mapping[str, FakeApiFactory] | None = None, verbose: bool = False) -> None:
         self.state = state
         self.verbose = verbose
         super().__init__(address, _Handler)
+        host, port = self.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        factories = fake_apis() if apis is None else apis
+        self.apis = {name: factory(SandboxContext(name, state, f"{self.url}/{name}"))
+                     for name, factory in factories.items()}
+        state.mounted = tuple(self.apis)
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.state.snapshot({name: f"{self.url}/{name}" for name in self.apis})
+
+    def truth(self) -> Any:
+        """The first mounted API's ``truth()`` (the job boards share one), or None."""
+        for api in self.apis.values():
+            if hasattr(api, "truth"):
+                return api.truth()
+        return None
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up (timeouts in tests) are normal here; stay quiet about them."""
@@ -417,15 +203,22 @@ class SandboxServer(ThreadingHTTPServer):
 
 
 class SandboxHandle:
-    """A running in-thread sandbox; stop it with :meth:`stop` or use it as a context manager."""
+    """A running in-thread sandbox; stop it with :meth:`stop` or use it as a context manager.
+    ``url`` is the server's root (the control endpoints); ``base_url(source)`` a source's API."""
 
     def __init__(self, server: SandboxServer, thread: threading.Thread) -> None:
         self._server = server
         self._thread = thread
         self.host, self.port = server.server_address[:2]
-        self.url = f"http://{self.host}:{self.port}"
+        self.url = server.url
         self.state = server.state
         self.config = server.state.config
+        self.apis = server.apis
+
+    def base_url(self, source: str) -> str:
+        if source not in self.apis:
+            raise KeyError(f"{source!r} is not mounted; mounted: {', '.join(self.apis)}")
+        return f"{self.url}/{source}"
 
     def stop(self) -> None:
         if self._thread.is_alive():
@@ -441,16 +234,26 @@ class SandboxHandle:
 
 
 def start_sandbox(
-    config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+    config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0, verbose: bool = False,
+    sources: Iterable[str] | Mapping[str, FakeApiFactory] | None = None,
 ) -> SandboxHandle:
-    """Serve the sandbox from a background thread of this process (port 0 = any free port)."""
+    """Serve the sandbox from a background thread of this process (port 0 = any free port):
+    every registry source's fake API, or those named in ``sources`` (names, or name -> factory)."""
     config = config or SandboxConfig.from_env()
-    catalogue.warm_up(config)
-    server = SandboxServer((host, port), SandboxState(config), verbose)
+    apis = sources if isinstance(sources, Mapping) else fake_apis(sources)
+    server = SandboxServer((host, port), SandboxState(config), apis, verbose)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.name = f"jsearch-sandbox-{server.server_address[1]}"
+    thread.name = f"sandbox-{server.server_address[1]}"
     thread.start()
     return SandboxHandle(server, thread)
+
+
+@contextlib.contextmanager
+def serve_source(name: str, factory: FakeApiFactory, env: Mapping[str, str]) -> Iterator[str]:
+    """One source's fake API on its own server, configured by SANDBOX_* in ``env``; yields its base
+    URL. What a registry entry's ``sandbox`` is when it declares a ``fake_api``."""
+    with start_sandbox(SandboxConfig.from_env(dict(env)), sources={name: factory}) as handle:
+        yield handle.base_url(name)
 
 
 class SandboxProcessHandle:
@@ -461,6 +264,9 @@ class SandboxProcessHandle:
         self.host = host
         self.port = port
         self.url = f"http://{host}:{port}"
+
+    def base_url(self, source: str) -> str:
+        return f"{self.url}/{source}"
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -484,24 +290,18 @@ def start_sandbox_process(
     port: int = 0,
     timeout: float = 30.0,
     env: dict[str, str] | None = None,
+    sources: Iterable[str] | None = None,
 ) -> SandboxProcessHandle:
     """Run ``python -m dlt_pipelines.sandbox serve`` in a child process and wait until it listens."""
     child_env = dict(os.environ if env is None else env)
     if config is not None:
         child_env.update(config.to_env())
     child_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), child_env.get("PYTHONPATH")) if p)
-    with tempfile.TemporaryDirectory(prefix="jsearch-sandbox-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sandbox-") as tmp:
         port_file = Path(tmp) / "port"
-        command = [
-            sys.executable,
-            "-m",
-            "dlt_pipelines.sandbox",
-            "serve",
-            "--host",
-            host,
-            "--port",
-            str(port),
-        ]
+        command = [sys.executable, "-m", "dlt_pipelines.sandbox", "serve", "--host", host, "--port", str(port)]
+        for source in sources or ():
+            command += ["--source", source]
         process = subprocess.Popen(
             [*command, "--port-file", str(port_file)], env=child_env, stdout=subprocess.DEVNULL
         )

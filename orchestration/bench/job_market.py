@@ -76,17 +76,18 @@ def bench_warehouse(base: Settings, postings: int, delta: int, small: int, main:
     plan.append((f"delta {delta:,}", delta_at))
     if main:
         plan.append((f"small run {small}", delta_at + timedelta(days=small / per_day)))
-    with start_sandbox_process(env=env) as sandbox:
+    with start_sandbox_process(env=env, sources=[SOURCE]) as sandbox:
+        base_url = sandbox.base_url(SOURCE)
         if main:
             default_url = warehouse.recreate_database(base, f"{BENCH_DB}_dlt_default")
-            bench.baseline = run_default(default_url, sandbox.url, base.build_dir / "bench", QUERY, 100,
+            bench.baseline = run_default(default_url, base_url, base.build_dir / "bench", QUERY, 100,
                                          postings // 10 + 1000)
             print(_line({"run": "dlt default", "total_seconds": sum(bench.baseline["seconds"].values()),
                          **bench.baseline}), flush=True)
         for label, at in plan:
             requests.post(f"{sandbox.url}/_sandbox/clock", json={"now": at.isoformat()}, timeout=10).raise_for_status()
             settings = Settings.from_env({**env, "ELT_AS_OF": at.isoformat()})
-            bench.runs.append(measure(label, settings, bench.url, sandbox.url))
+            bench.runs.append(measure(label, settings, bench.url, base_url))
             print(f"{postings:>9,} | " + _line(bench.runs[-1]), flush=True)
     return bench
 

@@ -17,7 +17,7 @@ from orchestration.extract_load import run_source, source_endpoint
 
 def sandbox_generation_speed(count: int = 20_000) -> dict:
     """Postings the sandbox generates and serialises per CPU second (it serves the whole benchmark)."""
-    from dlt_pipelines.sandbox.catalogue import generate_posting, iter_postings
+    from dlt_pipelines.job_boards.sandbox.catalogue import generate_posting, iter_postings
     from dlt_pipelines.sandbox.config import SandboxConfig
 
     config = SandboxConfig.from_env({})

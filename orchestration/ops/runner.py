@@ -99,7 +99,7 @@ def guarded_run(settings: Settings, work: Callable[[], RunSummary],
 def _guarded_run(settings: Settings, work: Callable[[], RunSummary],
                  log: Callable[[str], None] | None = None) -> RunSummary:
     log = log or _stderr
-    run_id = uuid.uuid4().hex[:12]
+    run_id = settings.run_id or uuid.uuid4().hex[:12]
     secrets = settings.secrets()
     url = None
     recorded = False

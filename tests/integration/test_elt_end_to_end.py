@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dlt_pipelines.sandbox import boards, catalogue
+from dlt_pipelines.job_boards.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
 from orchestration.config import dbt_target_dir
@@ -104,7 +104,7 @@ def test_specific_posting_is_staged_with_its_source_values(runs):
                  and malformed_kind(config.faults, config.seed, i) is None
                  and catalogue.generate_posting(config, i, T0).get("job_min_salary"))
     item = catalogue.generate_posting(config, index, T0)
-    row = query(runs["url"], "select job_title, employer_name, country_code, salary_min_raw, salary_period, "
+    row = query(runs["url"], "select job_title, employer_name, country_code, salary_min, salary_period, "
                              "posted_at from staging.stg_jsearch__job_postings where job_id = %s", (item["job_id"],))
     assert row, f"posting {item['job_id']} missing from staging"
     title, employer, country, salary_min, period, posted_at = row[0]

@@ -63,7 +63,7 @@ def test_a_failed_run_exits_non_zero_names_the_stage_alerts_and_is_logged(fresh_
     config = SandboxConfig(now=datetime(2026, 3, 1, tzinfo=timezone.utc).isoformat(),
                            faults=FaultConfig.parse("server_error=1.0"))
     with start_sandbox(config) as sandbox:
-        result = cli("run", WAREHOUSE_URL=url, RAPIDAPI_KEY=API_KEY, JSEARCH_BASE_URL=sandbox.url,
+        result = cli("run", WAREHOUSE_URL=url, RAPIDAPI_KEY=API_KEY, JSEARCH_BASE_URL=sandbox.base_url("jsearch"),
                      HTTP_MAX_ATTEMPTS="1", ALERT_WEBHOOK_URL=receiver.url, ELT_BUILD_DIR=str(tmp_path / "build"),
                      GITHUB_STEP_SUMMARY=str(summary_file))
     assert result.returncode == 1

@@ -27,6 +27,7 @@ PLANTED = {
     "RAPIDAPI_KEY": "rapid-Planted/Key+1",
     "ADZUNA_APP_ID": "adzId-Planted7",
     "ADZUNA_APP_KEY": "adz-Planted Key/2",
+    "GITHUB_TOKEN": "ghp_Planted/Token9",
     "SLACK_WEBHOOK_URL": "http://127.0.0.1:9/services/slackPlantedToken",
 }
 
@@ -67,9 +68,9 @@ def serve_sandbox_verbose(secrets: dict[str, str]) -> subprocess.CompletedProces
                                env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = sandbox.stdout.readline().strip()
-        requests.get(f"{base}/search", params={"query": "x", "api_key": secrets["RAPIDAPI_KEY"]},
+        requests.get(f"{base}/jsearch/search", params={"query": "x", "api_key": secrets["RAPIDAPI_KEY"]},
                      headers={"X-RapidAPI-Key": secrets["RAPIDAPI_KEY"]}, timeout=30)
-        requests.get(f"{base}/v1/api/jobs/us/search/1", timeout=30,
+        requests.get(f"{base}/adzuna/v1/api/jobs/us/search/1", timeout=30,
                      params={"app_id": secrets["ADZUNA_APP_ID"], "app_key": secrets["ADZUNA_APP_KEY"]})
     finally:
         sandbox.terminate()
@@ -95,6 +96,7 @@ def planted(fresh_database, tmp_path_factory) -> Iterator[dict]:
         "el adzuna 401": cli("el", "--source", "adzuna", **env, ADZUNA_BASE_URL=api.url),
         "el adzuna unreachable": cli("el", "--source", "adzuna", **env, ADZUNA_BASE_URL="http://127.0.0.1:1"),
         "el jsearch 401": cli("el", "--source", "jsearch", **env, JSEARCH_BASE_URL=api.url),
+        "el github 401": cli("el", "--source", "github", **env, GITHUB_BASE_URL=api.url, GITHUB_USERS="someone"),
         "el --replay": cli("el", "--source", "remotive", "--replay", str(wrong_capture), **env),
         "health": cli("health", **env, JSEARCH_BASE_URL=api.url, ADZUNA_BASE_URL=api.url,
                       ELT_SOURCES="jsearch,adzuna"),
@@ -119,7 +121,7 @@ def leaks(text: str) -> list[str]:
 
 def test_every_entry_point_reached_its_failure_path(planted):
     runs = planted["runs"]
-    for name in ("el adzuna 401", "el jsearch 401"):
+    for name in ("el adzuna 401", "el jsearch 401", "el github 401"):
         assert runs[name].returncode == 1 and "rejected the API key" in runs[name].stderr, (name, runs[name].stderr)
     assert "gave up after 2 attempts" in runs["el adzuna unreachable"].stderr
     assert "app_key=***" in runs["el adzuna unreachable"].stderr  # the URL is there, its key masked
@@ -131,7 +133,8 @@ def test_every_entry_point_reached_its_failure_path(planted):
     assert "app_key=***" in runs["sandbox api"].stderr  # the request line was logged, masked
 
 
-@pytest.mark.parametrize("name", ["el adzuna 401", "el adzuna unreachable", "el jsearch 401", "el --replay", "health",
+@pytest.mark.parametrize("name", ["el adzuna 401", "el adzuna unreachable", "el jsearch 401", "el github 401",
+                                  "el --replay", "health",
                                   "backup", "backup unreachable", "run", "sandbox api"])
 def test_no_planted_secret_is_printed(planted, name):
     run = planted["runs"][name]

@@ -32,7 +32,7 @@ def test_the_session_counts_retries_by_cause_and_the_time_waited(faults, causes)
     sleeps: list[float] = []
     s = session(sleeps, timeout=0.2)
     with start_sandbox(frozen_config(faults=faults)) as sandbox, pytest.raises(ApiUnavailable):
-        s.get(f"{sandbox.url}/search", params={"query": "data engineer"})
+        s.get(f"{sandbox.url}/jsearch/search", params={"query": "data engineer"})
     stats = s.retry_stats
     assert stats.retries == 2 == len(sleeps)  # 3 attempts: 2 retries, the last failure is not retried
     assert set(stats.by_cause) <= causes and stats.by_cause
@@ -44,7 +44,7 @@ def test_the_session_counts_retries_by_cause_and_the_time_waited(faults, causes)
 def test_a_clean_request_counts_no_retry():
     s = session([])
     with start_sandbox(frozen_config()) as sandbox:
-        assert s.get(f"{sandbox.url}/search", params={"query": "data engineer"}).status_code == 200
+        assert s.get(f"{sandbox.url}/jsearch/search", params={"query": "data engineer"}).status_code == 200
     assert s.retry_stats.retries == 0 and s.retry_stats.describe() == "0 (), waited 0.0s"
 
 

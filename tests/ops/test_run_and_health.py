@@ -92,8 +92,9 @@ def test_health_fails_when_the_warehouse_is_unreachable(tmp_path):
 
 def test_the_real_api_gets_one_cheap_request_and_a_rejected_key_is_unhealthy(tmp_path):
     with start_sandbox(SandboxConfig(now="2026-03-01T00:00:00Z")) as api:
-        good = check_source(make_settings(tmp_path, JSEARCH_BASE_URL=api.url, RAPIDAPI_KEY="k"), "jsearch")
-        bad = check_source(make_settings(tmp_path, JSEARCH_BASE_URL=api.url, RAPIDAPI_KEY="bad-key"), "jsearch")
+        url = api.base_url("jsearch")
+        good = check_source(make_settings(tmp_path, JSEARCH_BASE_URL=url, RAPIDAPI_KEY="k"), "jsearch")
+        bad = check_source(make_settings(tmp_path, JSEARCH_BASE_URL=url, RAPIDAPI_KEY="bad-key"), "jsearch")
         requests_made = api.state.snapshot()["requests"]["total"]
     assert good.status == "ok" and "one-page search: HTTP 200" in good.detail
     assert bad.status == "fail" and "rejected" in bad.detail and "RAPIDAPI_KEY" in bad.detail

@@ -121,6 +121,20 @@ def test_elementary_monitors_ran_in_the_build(quality_run, elementary_availabili
     assert all(status in ("pass", "warn") for _, status in rows)  # monitors warn, they never stop a run
 
 
+def test_elementary_knows_the_project_though_builds_do_not_upload_it(quality_run, elementary_availability):
+    """Elementary's copy of the project is uploaded after the first build (the project was new to the
+    warehouse), not by the build's own on-run-end hook (off in dbt_project.yml): every model and
+    test of the project is in it."""
+    if not elementary_availability.available:
+        pytest.skip(elementary_availability.line())
+    manifest = json.loads((quality_run["site"] / "manifest.json").read_text())
+    ours = {n["unique_id"] for n in manifest["nodes"].values()
+            if n["resource_type"] in ("model", "test") and n["package_name"] == "warehouse"}
+    uploaded = {row[0] for row in query(quality_run["url"], """
+        select unique_id from elementary.dbt_models union all select unique_id from elementary.dbt_tests""")}
+    assert ours and ours <= uploaded
+
+
 def test_monitor_sends_elementary_alerts_to_slack_and_failing_tests_to_the_webhook(
         quality_run, degraded, elementary_availability):
     if not elementary_availability.available:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from dlt_pipelines import registry
-from dlt_pipelines.sandbox import catalogue
+from dlt_pipelines.job_boards.sandbox import catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, malformed_kind
 from tests.conftest import query

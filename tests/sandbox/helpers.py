@@ -24,7 +24,7 @@ def search(session: requests.Session, sandbox: SandboxHandle, **params: Any) -> 
     headers = params.pop("headers", None)
     timeout = params.pop("timeout", 10)
     params.setdefault("query", "data engineer")
-    return session.get(f"{sandbox.url}/search", params=params, headers=headers, timeout=timeout)
+    return session.get(f"{sandbox.url}/jsearch/search", params=params, headers=headers, timeout=timeout)
 
 
 def walk(session: requests.Session, sandbox: SandboxHandle, num_pages: int = 20, **params: Any) -> list[Any]:

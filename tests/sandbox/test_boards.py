@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from dlt_pipelines.sandbox import boards, catalogue
+from dlt_pipelines.job_boards.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import parse_time
 from tests.conftest import SHARED, needs_shared
 
@@ -21,7 +21,8 @@ SAMPLES = SHARED / "data" / "api_samples"
 CAPTURES = {"remotive": ("remotive/remote_jobs.json", "jobs"),
             "arbeitnow": ("arbeitnow/job_board_api_data.json", "data"),
             "adzuna": ("adzuna/search_us.json", "results")}
-PATHS = {"remotive": "/api/remote-jobs", "arbeitnow": "/api/job-board-api", "adzuna": "/v1/api/jobs/gb/search/1"}
+PATHS = {"remotive": "/remotive/api/remote-jobs", "arbeitnow": "/arbeitnow/api/job-board-api",
+         "adzuna": "/adzuna/v1/api/jobs/gb/search/1"}
 
 
 def capture(board: str) -> dict[str, Any]:
@@ -125,18 +126,19 @@ def test_adzuna_formats_and_parameters(shared_sandbox, http):
     assert all(r["company"]["__CLASS__"] == "Adzuna::API::Response::Company" for r in results)
     recent = served(shared_sandbox, http, "adzuna", results_per_page=50, max_days_old=1)
     assert 0 < recent["count"] < body["count"]
-    page2 = http.get(shared_sandbox.url + "/v1/api/jobs/gb/search/2", params={"results_per_page": 50}, timeout=10)
+    page2 = http.get(shared_sandbox.url + "/adzuna/v1/api/jobs/gb/search/2", params={"results_per_page": 50},
+                     timeout=10)
     assert not {r["id"] for r in page2.json()["results"]} & {r["id"] for r in results}
 
 
 @pytest.mark.parametrize(("path", "params", "status"), [
-    ("/v1/api/jobs/gb/search/1", {"results_per_page": 51}, 400),
-    ("/v1/api/jobs/fr/search/1", {}, 400),
-    ("/v1/api/jobs/gb/search/x", {}, 400),
-    ("/v1/api/jobs/gb/search/1", {"app_id": "bad-key", "app_key": "bad-key"}, 401),
-    ("/v1/api/jobs/gb/search/1", {"app_id": "exhausted-key", "app_key": "k"}, 429),
-    ("/api/job-board-api", {"page": 0}, 400),
-    ("/api/remote-jobs", {"limit": "many"}, 400),
+    ("/adzuna/v1/api/jobs/gb/search/1", {"results_per_page": 51}, 400),
+    ("/adzuna/v1/api/jobs/fr/search/1", {}, 400),
+    ("/adzuna/v1/api/jobs/gb/search/x", {}, 400),
+    ("/adzuna/v1/api/jobs/gb/search/1", {"app_id": "bad-key", "app_key": "bad-key"}, 401),
+    ("/adzuna/v1/api/jobs/gb/search/1", {"app_id": "exhausted-key", "app_key": "k"}, 429),
+    ("/arbeitnow/api/job-board-api", {"page": 0}, 400),
+    ("/remotive/api/remote-jobs", {"limit": "many"}, 400),
 ])
 def test_bad_requests_get_clear_errors(shared_sandbox, http, path, params, status):
     response = http.get(shared_sandbox.url + path, params=params, timeout=10)
@@ -161,9 +163,9 @@ def test_faults_per_endpoint(make_sandbox, http):
     assert reply.status_code == 200 and reply.json()["endpoint_faults"]["remotive"]["server_error"] == 1.0
     assert http.get(sandbox.url + PATHS["remotive"], timeout=10).status_code in (500, 502, 503)
     assert http.get(sandbox.url + PATHS["arbeitnow"], timeout=10).status_code == 200
-    assert http.get(sandbox.url + "/search", params={"query": "x"}, timeout=10).status_code == 200
+    assert http.get(sandbox.url + "/jsearch/search", params={"query": "x"}, timeout=10).status_code == 200
     counts = http.get(sandbox.url + "/_sandbox/state", timeout=5).json()["requests_by_endpoint"]
-    assert set(counts) == {"remotive", "arbeitnow", "search"}
+    assert set(counts) == {"remotive", "arbeitnow", "jsearch"}
 
 
 def test_item_faults_break_board_records(make_sandbox, http):

@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 import orjson
 import pytest
 
-from dlt_pipelines.sandbox import catalogue, pools
-from dlt_pipelines.sandbox.catalogue import (
+from dlt_pipelines.job_boards.sandbox import catalogue, pools
+from dlt_pipelines.job_boards.sandbox.catalogue import (
     ABSURD_SALARY,
     DIRTY_KINDS,
     EPOCH,
@@ -107,7 +107,7 @@ def test_generation_is_identical_in_another_process(config):
     """No salted hash() anywhere: a fresh interpreter with another hash seed agrees byte for byte."""
     code = (
         "import sys, orjson\n"
-        "from dlt_pipelines.sandbox.catalogue import generate_posting\n"
+        "from dlt_pipelines.job_boards.sandbox.catalogue import generate_posting\n"
         "from dlt_pipelines.sandbox.config import SandboxConfig\n"
         f"config = SandboxConfig(now={NOW!r})\n"
         "sys.stdout.buffer.write(orjson.dumps([generate_posting(config, i) for i in (0, 5, 777, 9999)]))\n"

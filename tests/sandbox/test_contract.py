@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from dlt_pipelines.sandbox import catalogue
-from dlt_pipelines.sandbox.catalogue import expected_postings, new_postings_between, page_indices
+from dlt_pipelines.job_boards.sandbox import catalogue
+from dlt_pipelines.job_boards.sandbox.catalogue import expected_postings, new_postings_between, page_indices
 from dlt_pipelines.sandbox.config import format_time, parse_time
 from dlt_pipelines.sandbox.server import start_sandbox_process
 
@@ -313,13 +313,15 @@ def test_bad_parameters_are_400_with_the_api_error_shape(http, shared_sandbox, p
 
 
 def test_missing_query_is_400(http, shared_sandbox):
-    response = http.get(f"{shared_sandbox.url}/search", timeout=5)
+    response = http.get(f"{shared_sandbox.url}/jsearch/search", timeout=5)
     assert response.status_code == 400
     assert response.json()["error"] == {"message": "query is required", "code": 400}
 
 
 def test_unknown_paths_are_404(http, shared_sandbox):
-    assert http.get(f"{shared_sandbox.url}/jsearch/search", timeout=5).status_code == 404
+    assert http.get(f"{shared_sandbox.url}/search", timeout=5).status_code == 404  # every API is under /<source>
+    assert http.get(f"{shared_sandbox.url}/jsearch/jsearch/search", timeout=5).status_code == 404
+    assert http.get(f"{shared_sandbox.url}/nosuchsource/search", timeout=5).status_code == 404
     assert http.post(f"{shared_sandbox.url}/_sandbox/nothing", json={}, timeout=5).status_code == 404
 
 
@@ -341,7 +343,7 @@ def test_state_counts_search_requests_by_status(http, make_sandbox):
 def test_cli_serves_from_a_subprocess(http, tmp_path):
     config = frozen_config(seed=9)
     with start_sandbox_process(config) as sandbox:
-        response = http.get(f"{sandbox.url}/search", params={"query": "x"}, timeout=10)
+        response = http.get(f"{sandbox.url}/jsearch/search", params={"query": "x"}, timeout=10)
         assert response.status_code == 200
         local = expected_postings(config, NOW)
         assert [item["job_id"] for item in response.json()["data"]] == list(local.job_ids[:10])

@@ -7,8 +7,8 @@ import time
 import pytest
 import requests
 
+from dlt_pipelines.job_boards.sandbox.catalogue import expected_postings, page_indices
 from dlt_pipelines.sandbox import faults as fault_kinds
-from dlt_pipelines.sandbox.catalogue import expected_postings, page_indices
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig, decide_request
 

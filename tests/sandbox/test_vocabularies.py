@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dlt_pipelines.sandbox import pools
-from dlt_pipelines.sandbox.vocabulary_files import (
+from dlt_pipelines.job_boards.sandbox import pools
+from dlt_pipelines.job_boards.sandbox.vocabulary_files import (
     VocabularyError,
     integer,
     number,
@@ -46,13 +46,15 @@ def test_records_need_exactly_their_keys_and_rows_their_length() -> None:
 def test_every_vocabulary_file_is_package_data_and_has_a_header() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()  # read as text: tomllib needs Python 3.11
     package_data = pyproject.split("[tool.setuptools.package-data]", 1)[1].split("\n[", 1)[0]
-    assert '"dlt_pipelines.sandbox" = ["vocabularies/*.yml"]' in package_data
+    assert '"dlt_pipelines.job_boards.sandbox" = ["vocabularies/*.yml"]' in package_data
     files = sorted(VOCABULARIES.iterdir())
     assert [f.name for f in files] == [
+        "boards.yml",
         "countries.yml",
         "description_lines.yml",
         "employers.yml",
         "industries.yml",
+        "publishers.yml",
         "roles.yml",
         "technologies.yml",
     ]

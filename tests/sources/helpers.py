@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dlt_pipelines.sandbox import boards
+from dlt_pipelines.job_boards.sandbox import boards
 from dlt_pipelines.sandbox.config import SandboxConfig
 from tests.conftest import make_settings
 
@@ -27,10 +27,12 @@ def expected_ids(config: SandboxConfig, board: str, now: datetime) -> set[str]:
     return {boards.job_id_of(p) for p in posts}
 
 
-def board_settings(tmp_path, base_url: str, now: datetime, **env: str):
+def board_settings(tmp_path, sandbox_url: str, now: datetime, **env: str):
+    """Settings pointing each board at its fake API on the sandbox server at `sandbox_url` (its root)."""
     return make_settings(
         tmp_path,
-        REMOTIVE_BASE_URL=base_url, ARBEITNOW_BASE_URL=base_url, ADZUNA_BASE_URL=base_url,
+        REMOTIVE_BASE_URL=f"{sandbox_url}/remotive", ARBEITNOW_BASE_URL=f"{sandbox_url}/arbeitnow",
+        ADZUNA_BASE_URL=f"{sandbox_url}/adzuna",
         ELT_AS_OF=now.isoformat(), REMOTIVE_CATEGORIES=",".join(REMOTIVE_CATEGORIES),
         ADZUNA_COUNTRIES=",".join(ADZUNA_COUNTRIES), ADZUNA_WHAT=env.pop("ADZUNA_WHAT", "data engineer"),
         REMOTIVE_MAX_CALLS_PER_DAY=env.pop("REMOTIVE_MAX_CALLS_PER_DAY", "0"),

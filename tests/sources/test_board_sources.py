@@ -40,17 +40,17 @@ def test_load_rerun_and_delta(board, database, tmp_path):
     expected = expected_ids(config, board, T0)
     with start_sandbox(config) as sandbox:
         settings = board_settings(tmp_path, sandbox.url, T0)
-        first = run_source(settings, database, board, sandbox.url)
+        first = run_source(settings, database, board, sandbox.base_url(board))
         assert first.rows_by_table["job_postings"] == len(expected) > 50
         ids = loaded_ids(database, board)
         assert sorted(ids) == sorted(expected)  # all of them, each once
 
-        again = run_source(settings, database, board, sandbox.url)
+        again = run_source(settings, database, board, sandbox.base_url(board))
         assert again.rows_by_table.get("job_postings", 0) == 0
 
         later = T0 + timedelta(hours=12)
         sandbox.state.set_now(later.isoformat())
-        delta = run_source(board_settings(tmp_path, sandbox.url, later), database, board, sandbox.url)
+        delta = run_source(board_settings(tmp_path, sandbox.url, later), database, board, sandbox.base_url(board))
     new = expected_ids(config, board, later) - expected
     assert new, "the clock move must bring new postings"
     assert delta.rows_by_table["job_postings"] == len(new)
@@ -66,7 +66,7 @@ def test_rate_limits_and_server_errors_are_retried(board, database, tmp_path):
     with start_sandbox(config) as sandbox:
         sandbox.state.set_faults(FaultConfig.parse("rate_limit=0.45,server_error=0.8,retry_after=0"), endpoint=board)
         settings = board_settings(tmp_path, sandbox.url, T0, HTTP_MAX_ATTEMPTS="40")
-        report = run_source(settings, database, board, sandbox.url)
+        report = run_source(settings, database, board, sandbox.base_url(board))
         statuses = sandbox.state.snapshot()["requests_by_endpoint"][board]
     expected = expected_ids(config, board, T0)
     assert report.rows_by_table["job_postings"] == len(expected)
@@ -81,7 +81,8 @@ def test_retry_after_is_honoured(database, tmp_path):
         settings = board_settings(tmp_path, sandbox.url, T0, HTTP_MAX_ATTEMPTS="20")
         session = http_session(settings, "arbeitnow")
         pipeline = pipeline_for(settings, database, "arbeitnow")
-        pipeline.run(build_source(settings, "arbeitnow", sandbox.url, session=session), loader_file_format="csv")
+        source = build_source(settings, "arbeitnow", sandbox.base_url("arbeitnow"), session=session)
+        pipeline.run(source, loader_file_format="csv")
         throttled = sandbox.state.snapshot()["requests_by_endpoint"]["arbeitnow"].get("429", 0)
     assert throttled >= 1
     assert len(session.waits) == throttled and all(wait >= 2 for wait in session.waits)  # Retry-After: 2
@@ -103,9 +104,9 @@ def test_malformed_records_are_rejected_with_a_reason_and_drift_is_tolerated(boa
     config = SandboxConfig(now=T0.isoformat(), **SMALL)
     with start_sandbox(config) as sandbox:
         sandbox.state.set_faults(FaultConfig.parse("malformed=0.3,drift=0.3"), endpoint=board)
-        report = run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.url)
+        report = run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.base_url(board))
         # served again on the next call, the same bad records are not quarantined twice
-        rerun = run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.url)
+        rerun = run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.base_url(board))
     assert rerun.rows == 0, rerun.rows_by_table
     id_field = {"remotive": "id", "arbeitnow": "slug", "adzuna": "id"}[board]
     time_field = {"remotive": "publication_date", "arbeitnow": "created_at", "adzuna": "created"}[board]
@@ -127,13 +128,13 @@ def test_malformed_records_are_rejected_with_a_reason_and_drift_is_tolerated(boa
 def test_crash_mid_run_then_rerun_loses_nothing_and_duplicates_nothing(board, database, tmp_path):
     config = SandboxConfig(now=T0.isoformat(), **SMALL)
     with start_sandbox(config) as sandbox:
-        run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.url)
+        run_source(board_settings(tmp_path, sandbox.url, T0), database, board, sandbox.base_url(board))
         # later: a package extracted and normalized but never loaded (the process died) ...
         crash_at = T0 + timedelta(hours=3)
         sandbox.state.set_now(crash_at.isoformat())
         settings = board_settings(tmp_path, sandbox.url, crash_at)
         crashed = pipeline_for(settings, database, board)
-        crashed.extract(build_source(settings, board, sandbox.url), loader_file_format="csv")
+        crashed.extract(build_source(settings, board, sandbox.base_url(board)), loader_file_format="csv")
         crashed.normalize()
         # ... then runs that fail mid-extract on server errors ...
         later = T0 + timedelta(hours=6)
@@ -145,7 +146,7 @@ def test_crash_mid_run_then_rerun_loses_nothing_and_duplicates_nothing(board, da
                 extract_load(failing, database, (board,))
         # ... then a good run
         sandbox.state.set_faults(FaultConfig(), endpoint=board)
-        run_source(board_settings(tmp_path, sandbox.url, later), database, board, sandbox.url)
+        run_source(board_settings(tmp_path, sandbox.url, later), database, board, sandbox.base_url(board))
     expected = set().union(*(expected_ids(config, board, at) for at in (T0, crash_at, later)))
     ids = loaded_ids(database, board)
     assert len(ids) == len(set(ids)) and set(ids) == expected
@@ -156,7 +157,7 @@ def test_remotive_keeps_to_four_calls_a_day(database, tmp_path, caplog):
     with start_sandbox(config) as sandbox:
         def run(at: datetime):
             settings = board_settings(tmp_path, sandbox.url, at, REMOTIVE_MAX_CALLS_PER_DAY="")  # the default: 4
-            return run_source(settings, database, "remotive", sandbox.url)
+            return run_source(settings, database, "remotive", sandbox.base_url("remotive"))
 
         run(T0)  # two categories: 2 calls
         run(T0 + timedelta(hours=1))  # 4 calls

@@ -20,8 +20,8 @@ import psycopg2
 import pytest
 
 from dlt_pipelines.job_boards.incremental import Batcher, PostingTracker
+from dlt_pipelines.job_boards.sandbox import boards, catalogue
 from dlt_pipelines.remotive.helpers import check_item
-from dlt_pipelines.sandbox import boards, catalogue
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig
 from dlt_pipelines.sandbox.server import start_sandbox
@@ -69,7 +69,7 @@ def expected_reasons(board: str, config: SandboxConfig) -> Counter:
 
 def settings(build: Path, board: str, base_url: str, now: datetime = T0):
     if board == "jsearch":
-        return make_settings(build, JSEARCH_BASE_URL=base_url, ELT_AS_OF=now.isoformat(),
+        return make_settings(build, JSEARCH_BASE_URL=f"{base_url}/jsearch", ELT_AS_OF=now.isoformat(),
                              JSEARCH_QUERIES=";".join(QUERIES))
     return board_settings(build, base_url, now, ADZUNA_WHAT=";".join(QUERIES))
 
@@ -91,18 +91,18 @@ def test_a_bad_record_is_stored_once_across_queries_and_runs(board, database, tm
     config = sandbox_config()
     expected = expected_reasons(board, config)
     with start_sandbox(config) as sandbox:
-        first = run_source(settings(tmp_path, board, sandbox.url), database, board, sandbox.url)
+        first = run_source(settings(tmp_path, board, sandbox.url), database, board, sandbox.base_url(board))
         assert first.rows_by_table["job_postings_rejected"] == sum(expected.values())
         assert_once_each(rejected_rows(database, board), expected)
 
-        again = run_source(settings(tmp_path, board, sandbox.url), database, board, sandbox.url)
+        again = run_source(settings(tmp_path, board, sandbox.url), database, board, sandbox.base_url(board))
         assert again.rows_by_table.get("job_postings_rejected", 0) == 0
 
         # without the source's memory of them (state lost, or past its retention), a later run
         # rejects them again: the merge on reject_key still stores none of them twice
         query(database, f"delete from raw_{board}._dlt_pipeline_state")
         later = settings(tmp_path / "fresh", board, sandbox.url, T0 + timedelta(hours=1))
-        forgotten = run_source(later, database, board, sandbox.url)
+        forgotten = run_source(later, database, board, sandbox.base_url(board))
     assert forgotten.rows_by_table.get("job_postings_rejected", 0) == 0
     assert_once_each(rejected_rows(database, board), expected)
 
@@ -133,7 +133,8 @@ def test_a_warehouse_from_before_reject_key_keeps_its_rows_and_counts_each_recor
     conn.close()
     config = sandbox_config()
     with start_sandbox(config) as sandbox:
-        report = run_source(settings(tmp_path, "jsearch", sandbox.url), database, "jsearch", sandbox.url)
+        report = run_source(settings(tmp_path, "jsearch", sandbox.url), database, "jsearch",
+                            sandbox.base_url("jsearch"))
     nullable = query(database, "select is_nullable from information_schema.columns where table_schema = "
                                "'raw_jsearch' and table_name = 'job_postings_rejected' and column_name = 'reject_key'")
     assert nullable == [("YES",)]  # dlt added the column to the existing table

@@ -51,6 +51,7 @@ def test_new_rows_build_downstream_of_their_source(built, url):
     # the code did not change: its unit tests are left out
     assert plan.args == ["build", "--select", "source:raw_jsearch+", "--exclude-resource-type", "unit_test",
                          "--state", str(state)]
+    assert not plan.project_changed  # nor is Elementary's copy of the project uploaded again
 
 
 def test_new_rows_and_a_project_change_run_the_unit_tests_too(built, url):
@@ -58,6 +59,7 @@ def test_new_rows_and_a_project_change_run_the_unit_tests_too(built, url):
     (state / "fingerprint").write_text("something else")
     plan = plan_build(settings, url, [loaded(5)])
     assert plan.args == ["build", "--select", "source:raw_jsearch+", "state:modified+", "--state", str(state)]
+    assert plan.project_changed
 
 
 def test_a_failed_build_leaves_the_source_pending(built, url):

@@ -168,3 +168,21 @@ def test_retries_happen_before_response_hooks_that_raise(scripted):
     response = session([]).get(url, hooks={"response": [raise_for_status]})
     assert response.status_code == 200
     assert seen == [200] and script.calls == 2
+
+
+def test_a_403_or_429_rate_limit_is_not_a_bad_key(scripted):
+    """GitHub's way: a secondary limit answers 403/429 with Retry-After (retried), the primary limit
+    403/429 with x-ratelimit-remaining 0 (spent until its reset: not retried); a plain 403 is the key."""
+    url, script = scripted
+    sleeps: list[float] = []
+    script.responses = [(403, {"Retry-After": "0"}, {"message": "secondary rate limit"}),
+                        (429, {"Retry-After": "0"}, {"message": "secondary rate limit"}), (200, {}, {"ok": True})]
+    assert session(sleeps).get(url).status_code == 200 and script.calls == 3
+    assert len(sleeps) == 2  # both retried after the backoff
+    script.responses, script.calls = [(403, {"x-ratelimit-remaining": "0"}, {"message": "API rate limit exceeded"})], 0
+    with pytest.raises(ApiQuotaExceeded, match="rate limit is spent"):
+        session(sleeps).get(url)
+    assert script.calls == 1
+    script.responses, script.calls = [(403, {}, {"message": "Bad credentials"})], 0
+    with pytest.raises(ApiAuthError, match="TEST_KEY"):
+        session(sleeps).get(url)

@@ -21,8 +21,8 @@
     rows in the order this table received them, whatever their load ids, so a load committed
     after a newer one, or staged by a later run, is never missed. -#}
 
-{#- the job boards of the source registry (macro registered_sources); JSearch's staging keeps its
-    own column names (salary_*_raw, employment_type_raw, job_publisher), mapped below -#}
+{#- the job boards of the source registry (macro registered_sources), every staging model in
+    the same contract -#}
 {%- set boards = registered_sources('job_market') %}
 
 with
@@ -41,44 +41,7 @@ with
 
 {% endfor %}
 
-{% if 'jsearch' in boards %}
-    jsearch_postings as (
-        select
-            'jsearch'::text as board,
-            job_id::text as board_job_id,
-            load_id,
-            posted_at,
-            fetched_at,
-            coalesce(job_publisher, 'jsearch') as publisher,
-            job_title,
-            job_title_normalized,
-            employer_name,
-            employer_name_normalized,
-            city,
-            region,
-            country_code,
-            is_remote,
-            {{ employment_type_from_text('employment_type_raw') }} as employment_type,
-            salary_min_raw as salary_min,
-            salary_max_raw as salary_max,
-            -- staging names the country's currency even without a salary
-            case when salary_min_raw is not null or salary_max_raw is not null then salary_currency end
-                as salary_currency,
-            salary_period,
-            salary_min_annual,
-            salary_max_annual,
-            false as salary_is_predicted,
-            description,
-            apply_url,
-            {{ posting_language("concat_ws(' ', job_title, description)") }} as language,  -- noqa: RF04
-            quality_issues,
-            is_quarantined,
-            dedup_key
-        from jsearch_new
-    ),
-{% endif %}
-
-{% for board in boards if board != 'jsearch' %}
+{% for board in boards %}
     {{ board }}_postings as (
         select
             '{{ board }}'::text as board,
@@ -86,7 +49,7 @@ with
             load_id,
             posted_at,
             fetched_at,
-            '{{ board }}' as publisher,
+            publisher,
             job_title,
             job_title_normalized,
             employer_name,

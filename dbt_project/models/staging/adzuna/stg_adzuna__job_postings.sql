@@ -72,6 +72,8 @@ fields as (
         items.posted_at_source,
         items.fetched_at,
         items.search_query,
+        items.search_country,
+        'adzuna'::text as publisher,
         items.job_title,
         items.employer_name,
         items.category,
