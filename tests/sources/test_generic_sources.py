@@ -38,7 +38,7 @@ def declared(config: Path) -> Iterator[list[str]]:
 
 def load(settings, url: str, source: str) -> dict[str, int]:
     [report] = elt.extract_load(settings, url, (source,))
-    return report.rows_by_table
+    return {table: rows for table, rows in report.rows_by_table.items() if rows}  # a table of 0 rows loaded none
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
@@ -240,7 +240,7 @@ def test_entries_of_the_configured_file_are_registered_sources(tmp_path):
     code = "from dlt_pipelines import registry; print(','.join(registry.names()), registry.get('ledger').domain)"
     env = {**os.environ, "ELT_GENERIC_SOURCES": str(config), "PYTHONPATH": str(REPO_ROOT)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["adzuna,arbeitnow,ats,jsearch,ledger,openaq,remotive,salary_surveys", "finance"]
+    assert done.stdout.split() == [",".join(sorted([*registry.names(), "ledger"])), "finance"]
     config.write_text("sources:\n  - {name: ledger, kind: xlsx, location: exports}\n")
     failed = subprocess.run([sys.executable, "-m", "orchestration", "health"], env=env, capture_output=True,
                             text=True, cwd=REPO_ROOT)
