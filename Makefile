@@ -10,7 +10,6 @@ DBT := $(PY) -m orchestration dbt
 SOURCE ?=
 MODEL ?=
 REPLAY ?=
-MODEL ?=
 PYTEST_ARGS ?=
 # test modules run in parallel, one module (or modules sharing a built warehouse) a worker at a time
 # (pytest-xdist, tests/conftest.py); TEST_WORKERS=0 runs them in turn

@@ -38,7 +38,7 @@ def declared(config: Path) -> Iterator[list[str]]:
 
 def load(settings, url: str, source: str) -> dict[str, int]:
     [report] = elt.extract_load(settings, url, (source,))
-    return report.rows_by_table
+    return {table: rows for table, rows in report.rows_by_table.items() if rows}  # a table of 0 rows loaded none
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
