@@ -78,7 +78,9 @@ def edr_env(settings: Settings, warehouse_url: str) -> dict[str, str]:
     where = paths(settings)
     (where.home / ".edr").mkdir(parents=True, exist_ok=True)
     (where.home / ".edr" / "config.yml").write_text(yaml.safe_dump(EDR_CONFIG))
-    env = dbt_env(warehouse_url, base={k: v for k, v in settings.env.items() if k != "HOME"})
+    # edr runs dbt on an internal project of its own: DBT_TARGET_PATH would make it write that
+    # project's manifest over the warehouse's (the one slim builds and the docs read)
+    env = dbt_env(warehouse_url, base={k: v for k, v in settings.env.items() if k not in ("HOME", "DBT_TARGET_PATH")})
     env.update({
         "HOME": str(where.home),  # ~/.edr/config.yml is read before any option is parsed
         "DBT_PACKAGES_FOLDER": str(packages.PACKAGES_DIR),
