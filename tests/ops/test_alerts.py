@@ -12,6 +12,8 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 
+import pytest
+
 from dlt_pipelines.sandbox.config import SandboxConfig
 from dlt_pipelines.sandbox.faults import FaultConfig
 from dlt_pipelines.sandbox.server import start_sandbox
@@ -104,14 +106,17 @@ def test_a_terminated_run_is_recorded_as_failed_and_alerted(fresh_database, rece
     run = subprocess.Popen([sys.executable, "-m", "orchestration", "run"], cwd=REPO_ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 600  # a guard against a hang, not a measurement
         def started() -> bool:
             return bool(query(fresh_database, "select to_regclass('ops.run_log') is not null")[0][0] and query(
                 fresh_database, "select count(*) from ops.run_log where status = 'running'")[0][0])
 
-        while not started():
-            assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+        for _ in range(3000):  # polls, a guard against a hang, not a measurement
+            if started():
+                break
+            assert run.poll() is None, run.communicate()
             time.sleep(0.2)
+        else:
+            pytest.fail("the run never recorded itself as running")
         time.sleep(1)  # well inside the extract-load stage
         run.send_signal(signal.SIGTERM)
         out, err = run.communicate(timeout=60)

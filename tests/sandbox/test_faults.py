@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
@@ -104,12 +102,11 @@ def test_server_errors_are_5xx_with_json_bodies(http, make_sandbox):
 
 def test_slow_responses_trip_a_client_timeout(http, make_sandbox):
     sandbox = make_sandbox(faults=FaultConfig(slow=1.0, slow_seconds=0.6))
-    with pytest.raises(requests.exceptions.ReadTimeout):
-        search(http, sandbox, timeout=0.2)
-    started = time.monotonic()
-    response = search(http, sandbox, timeout=5)
+    for _ in range(2):  # every request sleeps past a 0.2 s client timeout
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            search(http, sandbox, timeout=0.2)
+    response = search(http, sandbox, timeout=5)  # and a patient client gets the whole answer
     assert response.status_code == 200 and len(response.json()["data"]) >= 10
-    assert time.monotonic() - started >= 0.55
 
 
 def test_faults_can_be_changed_at_runtime(http, make_sandbox):
