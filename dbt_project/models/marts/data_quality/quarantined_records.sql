@@ -3,7 +3,9 @@
 {#- Every record kept out of the marts, with the rule it failed, from every board: the sources'
     rejects (not a posting at all) and staged postings that fail a hard rule; and from OpenAQ
     (air quality): the source's rejects and staged measurements quarantined by a rule (one row
-    per rule a value fails); and from CFBD (college football): the source's rejects. Nothing is dropped silently. A board never loaded into this warehouse has no rejects table and adds nothing.
+    per rule a value fails); and the rejects of GitHub and CFBD (macros/quarantine.sql). Nothing
+    is dropped silently. A source never loaded into this warehouse has no rejects table and adds
+    nothing.
     A source reject counts once per bad record: rows share a record_key (the source's reject_key;
     rows loaded before it existed get one from their id, content or place, see below). -#}
 
@@ -77,15 +79,7 @@ with
             from {{ board }}_rejected_keyed
             order by record_key asc, rejected_at asc, _dlt_load_id asc
         {%- else %}
-            select
-                null::text as source_name,
-                null::text as rule_name,
-                null::text as reason,
-                null::text as record_id,
-                null::timestamptz as detected_at,
-                null::text as load_id,
-                null::text as raw_json
-            where false
+            {{ no_quarantined_records() }}
         {%- endif %}
     ),
 
@@ -111,55 +105,11 @@ failed_hard_rules as (
 ),
 
 openaq_rejected as (
-    {%- if raw_table_exists('raw_openaq', 'measurements_rejected') %}
-        -- each bad record once, as first rejected
-        select distinct on (coalesce(rejected.reject_key, md5(rejected.raw_json)))
-            'openaq' as source_name,
-            'source_rejected' as rule_name,
-            rejected.reason,
-            coalesce(rejected.reject_key, md5(rejected.raw_json)) as record_id,
-            rejected.rejected_at as detected_at,
-            rejected._dlt_load_id::text as load_id,
-            rejected.raw_json
-        from {{ source('raw_openaq', 'measurements_rejected') }} as rejected
-        order by coalesce(rejected.reject_key, md5(rejected.raw_json)) asc, rejected.rejected_at asc
-    {%- else %}
-        select
-            null::text as source_name,
-            null::text as rule_name,
-            null::text as reason,
-            null::text as record_id,
-            null::timestamptz as detected_at,
-            null::text as load_id,
-            null::text as raw_json
-        where false
-    {%- endif %}
+    {{ source_rejects('openaq', 'measurements_rejected', key='coalesce(rejected.reject_key, md5(rejected.raw_json))') }}
 ),
 
 github_rejected as (
-    {%- if raw_table_exists('raw_github', 'records_rejected') %}
-        -- each bad record once, as first rejected
-        select distinct on (rejected.reject_key)
-            'github' as source_name,
-            'source_rejected' as rule_name,
-            rejected.reason,
-            rejected.reject_key as record_id,
-            rejected.rejected_at as detected_at,
-            rejected._dlt_load_id::text as load_id,
-            rejected.raw_json
-        from {{ source('raw_github', 'records_rejected') }} as rejected
-        order by rejected.reject_key asc, rejected.rejected_at asc
-    {%- else %}
-        select
-            null::text as source_name,
-            null::text as rule_name,
-            null::text as reason,
-            null::text as record_id,
-            null::timestamptz as detected_at,
-            null::text as load_id,
-            null::text as raw_json
-        where false
-    {%- endif %}
+    {{ source_rejects('github', 'records_rejected') }}
 ),
 
 openaq_quarantined as (
@@ -200,29 +150,8 @@ openaq_quarantined as (
 ),
 
 cfbd_rejected as (
-    {%- if raw_table_exists('raw_cfbd', 'rejected') %}
-        -- CFBD items the source could not load (college football), each once, as first rejected
-        select distinct on (rejected.reject_key)
-            'cfbd' as source_name,
-            'source_rejected' as rule_name,
-            rejected.endpoint || ': ' || rejected.reason as reason,
-            rejected.reject_key as record_id,
-            rejected.rejected_at as detected_at,
-            rejected._dlt_load_id::text as load_id,
-            rejected.raw_json
-        from {{ source('raw_cfbd', 'rejected') }} as rejected
-        order by rejected.reject_key asc, rejected.rejected_at asc
-    {%- else %}
-        select
-            null::text as source_name,
-            null::text as rule_name,
-            null::text as reason,
-            null::text as record_id,
-            null::timestamptz as detected_at,
-            null::text as load_id,
-            null::text as raw_json
-        where false
-    {%- endif %}
+    -- CFBD (college football) rejects name the endpoint that served them
+    {{ source_rejects('cfbd', 'rejected', reason="rejected.endpoint || ': ' || rejected.reason") }}
 ),
 
 final as (
