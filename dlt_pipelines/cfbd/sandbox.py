@@ -30,8 +30,6 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-import orjson
-
 from dlt_pipelines.cfbd import league
 from dlt_pipelines.cfbd.league import BY_ID, CLASSIFICATION, CONFERENCES, TEAMS, Game
 from dlt_pipelines.sandbox.context import SandboxContext
@@ -39,9 +37,7 @@ from dlt_pipelines.sandbox.faults import (
     GARBAGE_TIMESTAMP,
     MALFORMED_GARBAGE_TIMESTAMP,
     MALFORMED_MISSING_JOB_ID,
-    MALFORMED_NOT_OBJECT_NULL,
-    MALFORMED_NOT_OBJECT_STRING,
-    NOT_OBJECT_STRING,
+    break_with,
     malformed_kind,
     server_error_body,
 )
@@ -111,20 +107,18 @@ def box_score_item(game: Game) -> dict[str, Any]:
     return {"id": game.id, "teams": teams}
 
 
-def break_item(item: dict[str, Any], kind: str) -> Any:
-    """One of the faults' malformed kinds, applied to a CFBD item."""
-    if kind == MALFORMED_NOT_OBJECT_STRING:
-        return NOT_OBJECT_STRING
-    if kind == MALFORMED_NOT_OBJECT_NULL:
-        return None
-    broken = orjson.loads(orjson.dumps(item))
+def _break_cfbd(broken: dict[str, Any], kind: str) -> None:
     if kind == MALFORMED_MISSING_JOB_ID:
         del broken["id"]
     elif "startDate" in broken:
         broken["startDate"] = GARBAGE_TIMESTAMP if kind == MALFORMED_GARBAGE_TIMESTAMP else None
     else:
         broken["id"] = str(broken["id"])
-    return broken
+
+
+def break_item(item: dict[str, Any], kind: str) -> Any:
+    """One of the faults' malformed kinds, applied to a CFBD item."""
+    return break_with(item, kind, _break_cfbd)
 
 
 class ApiError(Exception):

@@ -39,10 +39,8 @@ from dlt_pipelines.sandbox.faults import (
     GARBAGE_TIMESTAMP,
     MALFORMED_GARBAGE_TIMESTAMP,
     MALFORMED_MISSING_JOB_ID,
-    MALFORMED_NOT_OBJECT_NULL,
-    MALFORMED_NOT_OBJECT_STRING,
-    NOT_OBJECT_STRING,
     RequestFault,
+    break_with,
     malformed_kind,
     server_error_body,
 )
@@ -179,20 +177,18 @@ def user_item(seed: int, login: str, now: int, base: str) -> dict[str, Any] | No
             "created_at": _iso(EPOCH - 86400 * (user_id % 900)), "updated_at": _iso(updated)}
 
 
-def break_repo(item: dict[str, Any], kind: str) -> Any:
-    """One of the faults' malformed kinds, applied to a repo item."""
-    if kind == MALFORMED_NOT_OBJECT_STRING:
-        return NOT_OBJECT_STRING
-    if kind == MALFORMED_NOT_OBJECT_NULL:
-        return None
-    broken = dict(item)
+def _break_repo(broken: dict[str, Any], kind: str) -> None:
     if kind == MALFORMED_MISSING_JOB_ID:
         del broken["id"]
     elif kind == MALFORMED_GARBAGE_TIMESTAMP:
         broken["pushed_at"] = GARBAGE_TIMESTAMP
     else:
         broken["updated_at"] = "not a time"
-    return broken
+
+
+def break_repo(item: dict[str, Any], kind: str) -> Any:
+    """One of the faults' malformed kinds, applied to a repo item."""
+    return break_with(item, kind, _break_repo)
 
 
 class GitHubSandbox:

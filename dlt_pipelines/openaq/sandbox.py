@@ -23,17 +23,13 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
-
 from dlt_pipelines.sandbox.config import SandboxConfig, parse_time
 from dlt_pipelines.sandbox.context import SandboxContext
 from dlt_pipelines.sandbox.faults import (
     GARBAGE_TIMESTAMP,
     MALFORMED_GARBAGE_TIMESTAMP,
     MALFORMED_MISSING_JOB_ID,
-    MALFORMED_NOT_OBJECT_NULL,
-    MALFORMED_NOT_OBJECT_STRING,
-    NOT_OBJECT_STRING,
+    break_with,
     malformed_kind,
     server_error_body,
 )
@@ -131,20 +127,18 @@ def hours_items(seed: int, sid: int, now: int, start: int, end: int) -> list[tup
     return items
 
 
-def break_hour(item: dict[str, Any], kind: str) -> Any:
-    """One of the faults' malformed kinds, applied to an hourly value."""
-    if kind == MALFORMED_NOT_OBJECT_STRING:
-        return NOT_OBJECT_STRING
-    if kind == MALFORMED_NOT_OBJECT_NULL:
-        return None
-    broken = orjson.loads(orjson.dumps(item))
+def _break_hour(broken: dict[str, Any], kind: str) -> None:
     if kind == MALFORMED_MISSING_JOB_ID:
         del broken["period"]
     elif kind == MALFORMED_GARBAGE_TIMESTAMP:
         broken["period"]["datetimeTo"]["utc"] = GARBAGE_TIMESTAMP
     else:
         broken["period"]["datetimeTo"] = None
-    return broken
+
+
+def break_hour(item: dict[str, Any], kind: str) -> Any:
+    """One of the faults' malformed kinds, applied to an hourly value."""
+    return break_with(item, kind, _break_hour)
 
 
 class ApiError(Exception):

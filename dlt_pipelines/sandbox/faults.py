@@ -24,8 +24,9 @@ like a bad record upstream -- retrying does not fix it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,13 +206,20 @@ def apply_item_faults(faults: FaultConfig, seed: int, index: int, item: dict[str
     return item
 
 
-def break_item(item: dict[str, Any], kind: str) -> Any:
-    """Apply one malformed kind; the input dict is not modified."""
+def break_with(item: dict[str, Any], kind: str, mutate: Callable[[dict[str, Any], str], None]) -> Any:
+    """One malformed kind applied to any source's item: the kinds that are not an object are the
+    same for every source; the others `mutate` a deep copy the source's own way (the input is not
+    modified)."""
     if kind == MALFORMED_NOT_OBJECT_STRING:
         return NOT_OBJECT_STRING
     if kind == MALFORMED_NOT_OBJECT_NULL:
         return None
-    broken = dict(item)
+    broken = copy.deepcopy(item)
+    mutate(broken, kind)
+    return broken
+
+
+def _break_posting(broken: dict[str, Any], kind: str) -> None:
     if kind == MALFORMED_MISSING_JOB_ID:
         del broken["job_id"]
     elif kind == MALFORMED_GARBAGE_TIMESTAMP:
@@ -223,7 +231,11 @@ def break_item(item: dict[str, Any], kind: str) -> Any:
         broken["job_posted_at_datetime_utc"] = None
     else:
         raise ValueError(f"unknown malformed kind {kind!r}")
-    return broken
+
+
+def break_item(item: dict[str, Any], kind: str) -> Any:
+    """Apply one malformed kind to a job posting; the input dict is not modified."""
+    return break_with(item, kind, _break_posting)
 
 
 def drift_item(item: dict[str, Any], kind: str) -> dict[str, Any]:
