@@ -64,6 +64,13 @@ def _configure_dlt() -> None:
     os.environ.setdefault("NORMALIZE__DATA_WRITER__FILE_MAX_ITEMS", str(LOAD_FILE_ROWS))
 
 
+def warehouse_destination(warehouse_url: str, **options):
+    """dlt's Postgres destination for the warehouse at `warehouse_url`, with dlt configured as
+    every pipeline of the project is (`options` go to dlt's postgres destination)."""
+    _configure_dlt()
+    return dlt.destinations.postgres(credentials=_credentials(warehouse_url), **options)
+
+
 def _destination_has_state(warehouse_url: str, dataset: str) -> bool:
     with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
         cur.execute("select to_regclass(%s) is not null", (f"{dataset}._dlt_pipeline_state",))
@@ -80,14 +87,13 @@ def pipeline_for(settings: Settings, warehouse_url: str, source: str) -> dlt.Pip
     again instead of being skipped as "already loaded".
     """
     dataset = registry.get(source).dataset
-    _configure_dlt()
     warehouse_key = hashlib.sha1(warehouse_url.encode()).hexdigest()[:12]
     pipelines_dir = settings.build_dir / "dlt" / warehouse_key
     if not _destination_has_state(warehouse_url, dataset):
         shutil.rmtree(pipelines_dir / source, ignore_errors=True)
     return dlt.pipeline(
         pipeline_name=source,
-        destination=dlt.destinations.postgres(credentials=_credentials(warehouse_url), create_indexes=True),
+        destination=warehouse_destination(warehouse_url, create_indexes=True),
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir),
         progress="log" if os.environ.get("ELT_PROGRESS") else None,

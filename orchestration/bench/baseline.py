@@ -19,7 +19,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 
 from dlt_pipelines.jsearch import JSearchPaginator
 from dlt_pipelines.jsearch.settings import RAPIDAPI_HOST, SEARCH_PATH
-from orchestration.extract_load import _configure_dlt, _credentials
+from orchestration.extract_load import warehouse_destination
 
 DATASET = "raw_dlt_default"
 TABLE = "job_postings"
@@ -38,10 +38,9 @@ def default_source(base_url: str, query: str, num_pages: int, max_pages: int) ->
 def run_default(warehouse_url: str, base_url: str, build_dir: Path, query: str, num_pages: int,
                 max_pages: int) -> dict[str, Any]:
     """Extract, normalize and load with dlt's defaults; the postings loaded and seconds per step."""
-    _configure_dlt()
     pipelines_dir = build_dir / "dlt-default" / hashlib.sha1(warehouse_url.encode()).hexdigest()[:12]
     pipeline = dlt.pipeline(pipeline_name="bench_dlt_default", pipelines_dir=str(pipelines_dir),
-                            destination=dlt.destinations.postgres(credentials=_credentials(warehouse_url)),
+                            destination=warehouse_destination(warehouse_url),
                             dataset_name=DATASET)
     pipeline.drop()  # a clean start every bench: the leg measures a full load
     seconds: dict[str, float] = {}

@@ -27,7 +27,7 @@ from dlt_pipelines.generic.config import Entry, TableSpec
 from dlt_pipelines.generic.spec import spec_for
 from orchestration import warehouse
 from orchestration.config import Settings
-from orchestration.extract_load import _credentials, run_source
+from orchestration.extract_load import run_source, warehouse_destination
 
 BENCH_DB = "elt_bench_generic"
 FILES = 10
@@ -121,7 +121,7 @@ def dlt_default(kind: str, location: str, url: str, build: Path) -> tuple[int, f
         except ImportError:
             return "dlt's read_csv needs pandas, which is not installed"
     pipeline = dlt.pipeline(pipeline_name=f"bench_default_{kind}", pipelines_dir=str(build / "dlt-default"),
-                            destination=dlt.destinations.postgres(credentials=_credentials(url)),
+                            destination=warehouse_destination(url),
                             dataset_name=f"raw_bench_default_{kind}")
     if kind in ("csv", "parquet"):
         from dlt.sources.filesystem import filesystem, read_csv, read_parquet

@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from orchestration.config import ConfigError, Settings
-from orchestration.extract_load import _configure_dlt, _credentials
+from orchestration.extract_load import warehouse_destination
 
 DATASET = "ml"
 MIN_ROWS = 20  # labelled rows needed in the training window and in the holdout
@@ -139,9 +139,8 @@ def _slug(name: str) -> str:
 
 
 def _write(settings: Settings, url: str, version_row: dict[str, Any], prediction_rows: list[dict[str, Any]]) -> None:
-    _configure_dlt()
     pipeline = dlt.pipeline(pipeline_name="ml_models", dataset_name=DATASET,
-                            destination=dlt.destinations.postgres(credentials=_credentials(url)),
+                            destination=warehouse_destination(url),
                             pipelines_dir=str(settings.build_dir / "dlt" / "ml"))
     versions = dlt.resource([version_row], name="model_versions", write_disposition="merge",
                             primary_key=["model_name", "model_version"],
