@@ -37,8 +37,8 @@ def verdict(warehouses: list[Warehouse]) -> dict[str, float]:
     full = main.run("full")
     ours = rows_per_second(full["postings_loaded"], full["seconds"], LOAD_STEPS)
     default = rows_per_second(main.baseline["postings_loaded"], main.baseline["seconds"], LOAD_STEPS)
-    deltas = [next(r for r in w.runs if r["run"].startswith("delta"))["total_seconds"] for w in warehouses]
-    small = next(r for r in main.runs if r["run"].startswith("small run"))
+    deltas = [w.run("delta")["total_seconds"] for w in warehouses]
+    small = main.run("small run")
     return {"extract_load_rows_per_second": ours, "dlt_default_rows_per_second": default,
             "extract_load_ratio": ours / default if default else 0.0,
             "delta_seconds_by_size": dict(zip([w.postings for w in warehouses], deltas, strict=True)),

@@ -38,8 +38,9 @@ class Warehouse:
     runs: list[dict[str, Any]] = field(default_factory=list)
     baseline: dict[str, Any] | None = None
 
-    def run(self, label: str) -> dict[str, Any] | None:
-        return next((r for r in self.runs if r["run"] == label), None)
+    def run(self, kind: str) -> dict[str, Any]:
+        """The run whose label starts with `kind` ("full", "delta", "small run")."""
+        return next(r for r in self.runs if r["run"].startswith(kind))
 
 
 def sandbox_env(postings: int, base: Settings) -> dict[str, str]:
