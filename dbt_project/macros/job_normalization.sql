@@ -202,3 +202,20 @@
         )
     )
 {%- endmacro %}
+
+
+{#- The USD rates of seed exchange_rates_usd as validity windows (currency_code, usd_per_unit,
+    valid_from, valid_to): a rate is valid from its date until the currency's next rate; the
+    oldest also covers the past. Join on `day >= valid_from and day < valid_to`. -#}
+{% macro usd_rate_windows() -%}
+    select
+        currency_code,
+        usd_per_unit,
+        case
+            when rate_date = min(rate_date) over (partition by currency_code) then '-infinity'::date
+            else rate_date
+        end as valid_from,
+        coalesce(lead(rate_date) over (partition by currency_code order by rate_date), 'infinity'::date)
+            as valid_to
+    from {{ ref('exchange_rates_usd') }}
+{%- endmacro %}

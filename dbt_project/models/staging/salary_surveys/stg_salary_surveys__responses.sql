@@ -46,18 +46,9 @@ with
     ),
 {% endif %}
 
--- a rate is valid from its date until the currency's next rate; the oldest also covers the past
+-- a rate is valid from its date until the currency's next rate (macros/job_normalization.sql)
 rates as (
-    select
-        currency_code,
-        usd_per_unit,
-        case
-            when rate_date = min(rate_date) over (partition by currency_code) then '-infinity'::date
-            else rate_date
-        end as valid_from,
-        coalesce(lead(rate_date) over (partition by currency_code order by rate_date), 'infinity'::date)
-            as valid_to
-    from {{ ref('exchange_rates_usd') }}
+    {{ usd_rate_windows() }}
 ),
 
 final as (
