@@ -25,51 +25,27 @@ versions as (
     from {{ ref('stg_ml__model_versions') }}
 ),
 
+{#- scorer label -> the prefix of its metric columns in stg_ml__model_versions -#}
+{%- set scorers = {'model': 'model', 'home team wins': 'home_team_wins', 'elo alone': 'elo_alone'} %}
+
 scorers as (
-    select
-        model_name,
-        model_version,
-        domain,
-        trained_at,
-        train_periods,
-        holdout_period,
-        n_holdout,
-        is_promoted,
-        'model' as scorer,
-        model_accuracy as accuracy,
-        model_brier as brier_score,
-        model_log_loss as log_loss
-    from versions
-    union all
-    select
-        model_name,
-        model_version,
-        domain,
-        trained_at,
-        train_periods,
-        holdout_period,
-        n_holdout,
-        is_promoted,
-        'home team wins' as scorer,
-        home_team_wins_accuracy as accuracy,
-        home_team_wins_brier as brier_score,
-        home_team_wins_log_loss as log_loss
-    from versions
-    union all
-    select
-        model_name,
-        model_version,
-        domain,
-        trained_at,
-        train_periods,
-        holdout_period,
-        n_holdout,
-        is_promoted,
-        'elo alone' as scorer,
-        elo_alone_accuracy as accuracy,
-        elo_alone_brier as brier_score,
-        elo_alone_log_loss as log_loss
-    from versions
+    {%- for scorer, prefix in scorers.items() %}
+        select
+            model_name,
+            model_version,
+            domain,
+            trained_at,
+            train_periods,
+            holdout_period,
+            n_holdout,
+            is_promoted,
+            '{{ scorer }}' as scorer,
+            {{ prefix }}_accuracy as accuracy,
+            {{ prefix }}_brier as brier_score,
+            {{ prefix }}_log_loss as log_loss
+        from versions
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 final as (
