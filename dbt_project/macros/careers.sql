@@ -32,3 +32,14 @@
 {% macro careers_built_at() -%}
     cast('{{ run_started_at }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#- Whether this incremental careers mart's existing table has `column_name`, the state it compares
+    with: not on a full build, nor on a warehouse whose table was built before the mart was
+    incremental (then every profile counts as changed, and the rows it had are replaced). -#}
+{% macro careers_state_exists(column_name) -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {{ return(column_name | lower in names) }}
+{%- endmacro %}

@@ -75,10 +75,13 @@ jobs as (
 ),
 
 {% if is_incremental() %}
+    {%- set no_state = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+    -- a table built before the model was incremental has no fingerprints: every pair is recomputed
     seen_profiles as (
         select
             login,
-            max(profile_fingerprint) as profile_fingerprint
+            max({{ 'profile_fingerprint' if careers_state_exists('profile_fingerprint') else no_state }})
+                as profile_fingerprint
         from {{ this }}
         group by login
     ),
@@ -86,7 +89,7 @@ jobs as (
     seen_jobs as (
         select
             posting_key,
-            max(job_fingerprint) as job_fingerprint
+            max({{ 'job_fingerprint' if careers_state_exists('job_fingerprint') else no_state }}) as job_fingerprint
         from {{ this }}
         group by posting_key
     ),

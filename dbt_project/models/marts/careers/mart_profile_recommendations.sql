@@ -22,7 +22,9 @@ with
 changed_logins as (
     select matches.login
     from {{ ref('fct_profile_job_matches') }} as matches
-    where matches.matched_at > {{ processed_watermark('recommended_at') }}
+    {% if careers_state_exists('recommended_at') or not is_incremental() %}
+        where matches.matched_at > {{ processed_watermark('recommended_at') }}
+    {% endif %}
     {% if is_incremental() %}
         union
         select seen.login

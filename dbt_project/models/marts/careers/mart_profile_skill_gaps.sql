@@ -85,7 +85,10 @@ changed_logins as (
         left join (
             select
                 seen.login,
-                max(seen.inputs_fingerprint) as inputs_fingerprint
+                max(
+                    {{ 'seen.inputs_fingerprint' if careers_state_exists('inputs_fingerprint')
+                       else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+                ) as inputs_fingerprint
             from {{ this }} as seen
             group by seen.login
         ) as seen_inputs on login_inputs.login = seen_inputs.login
