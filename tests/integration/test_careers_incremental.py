@@ -86,6 +86,13 @@ def job_state(url: str) -> dict[str, str]:
         from intermediate.int_careers__recent_job_skills group by posting_key"""))
 
 
+def job_skills(url: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for job, skill in query(url, "select posting_key, skill_id from intermediate.int_careers__recent_job_skills"):
+        found[job].add(skill)
+    return found
+
+
 @pytest.fixture(scope="module")
 def warehouse(fresh_database, tmp_path_factory):
     root = tmp_path_factory.mktemp("careers_incremental")
@@ -155,12 +162,15 @@ def test_a_changed_profile_rewrites_only_its_own_rows(warehouse, tmp_path):
     assert touched["fct_profile_job_matches"] == {k for k in matches_after if k.startswith(f"{CHANGED_LOGIN}|")}
     assert {k for k in matches_after ^ matches_before if not k.startswith(f"{CHANGED_LOGIN}|")} == set()
     assert touched["mart_profile_recommendations"], "its top jobs were ranked again"
+    print("one profile changed: rows rewritten " + ", ".join(
+        f"{mart} {len(keys)} of {query(warehouse, f'select count(*) from marts.{mart}')[0][0]}"
+        for mart, keys in touched.items()))
     assert_equal_to_a_full_refresh(warehouse, tmp_path / "target", AS_OF, "one profile changed")
 
 
 def test_new_jobs_rewrite_exactly_the_pairs_of_the_jobs_they_change(warehouse, tmp_path):
     later = AS_OF + timedelta(days=1)
-    jobs_before = job_state(warehouse)
+    jobs_before, skills_before = job_state(warehouse), job_skills(warehouse)
     matches_before = {key for (key,) in query(warehouse, "select match_key from marts.fct_profile_job_matches")}
     settings = make_settings(STATE["dir"], ELT_AS_OF=later.isoformat(), JSEARCH_QUERIES="data engineer",
                              JSEARCH_NUM_PAGES="5")
@@ -180,8 +190,14 @@ def test_new_jobs_rewrite_exactly_the_pairs_of_the_jobs_they_change(warehouse, t
     assert touched["fct_profile_job_matches"] == {k for k in matches_after if k.split("|", 1)[1] in changed}
     assert {k for k in matches_before - matches_after} == {k for k in matches_before if k.split("|", 1)[1] in gone}
     assert {k.split("|", 1)[1] for k in matches_after} & gone == set()
+    # what a score from job counts instead of shares would still recompute: the jobs sharing a skill
+    # with a job that came or went (their skills' counts moved)
+    skills = job_skills(warehouse)
+    moved_skills = {s for job in new for s in skills[job]} | {s for job in gone for s in skills_before[job]}
+    sharing = {job for job, found in skills.items() if found & moved_skills}
     print(f"new jobs: {len(new)} new, {len(changed)} new or changed of {len(jobs_after)} recent jobs, "
-          f"{len(gone)} gone; {len(touched['fct_profile_job_matches'])} of {len(matches_after)} matches rewritten")
+          f"{len(gone)} gone; {len(touched['fct_profile_job_matches'])} of {len(matches_after)} matches rewritten; "
+          f"{len(sharing)} recent jobs share a skill with a job that came or went")
     assert_equal_to_a_full_refresh(warehouse, tmp_path / "target", later, "new jobs")
 
 
