@@ -26,7 +26,8 @@ LATER = T0 + timedelta(hours=12)
 FAULTS = "malformed=0.02,drift=0.05"
 SOURCE_REJECTS = {"not_object_string", "not_object_null", "missing_job_id"}
 MARTS = ("marts.fct_job_postings", "marts.fct_job_posting_skills", "marts.mart_skill_demand_weekly",
-         "marts.dim_skills")
+         "marts.dim_skills", "marts.fct_profile_skills", "marts.fct_profile_job_matches",
+         "marts.mart_profile_recommendations", "marts.mart_profile_skill_gaps")
 
 
 def sandbox_config(now: datetime) -> SandboxConfig:
