@@ -17,10 +17,11 @@ from dlt_pipelines import registry
 from dlt_pipelines.common.secrets import ScrubbedError
 from orchestration.config import DBT_PROJECT_DIR, dbt_target_dir, elementary_switch
 from orchestration.dbt_failures import ConnectionLost, connection_lost, is_connection_lost
-from orchestration.quality import ledger, packages
+from orchestration.quality import elementary_run_results, ledger, packages
 from orchestration.warehouse import libpq_parts
 
 OUTPUT_TAIL_LINES = 200  # of dbt's output, kept for the error message
+NODE_COMMANDS = ("build", "run", "test", "seed", "snapshot")  # commands whose results Elementary records
 
 
 class DbtError(ScrubbedError, RuntimeError):
@@ -102,6 +103,8 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
     returncode, output = _run_teed(cmd, env, quiet)
     report = read_run_results(args[0], results_path)
     _record(warehouse_url, results_path)
+    if args[0] in NODE_COMMANDS and env["DBT_ELEMENTARY_ENABLED"] == "true":
+        _record_for_elementary(warehouse_url, results_path.parent)
     if returncode != 0:
         lost = connection_lost(report.failed_nodes, report.statuses["error"] + report.statuses["skipped"], output)
         if lost:
@@ -155,6 +158,14 @@ def _record(warehouse_url: str, results_path: Path) -> None:
         ledger.record_invocation(warehouse_url, results_path, ledger.CURRENT_RUN.get())
     except Exception as problem:  # noqa: BLE001 - the build's own outcome matters more than its record
         print(f"warning: dbt results not recorded in ops.dbt_invocations: {problem}", file=sys.stderr)
+
+
+def _record_for_elementary(warehouse_url: str, target_dir: Path) -> None:
+    """dbt's results into Elementary's dbt_run_results (orchestration/quality/elementary_run_results.py)."""
+    try:
+        elementary_run_results.upload(warehouse_url, target_dir)
+    except Exception as problem:  # noqa: BLE001 - as for the ledger: the build's outcome matters more
+        print(f"warning: dbt results not recorded in {elementary_run_results.TABLE}: {problem}", file=sys.stderr)
 
 
 def read_run_results(command: str, path: Path) -> DbtReport:

@@ -7,15 +7,16 @@ the test and restored afterwards."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import timedelta
 
 import pytest
 
 from dlt_pipelines import registry
-from orchestration.config import dbt_target_dir
-from orchestration.dbt_runner import DbtError, run_dbt
+from orchestration.config import DBT_PROJECT_DIR, dbt_target_dir
+from orchestration.dbt_runner import DbtError, dbt_env, dbt_executable, run_dbt
 from orchestration.ops.health import freshness_rules
-from orchestration.quality import elementary
+from orchestration.quality import elementary, elementary_run_results
 from tests.conftest import query
 from tests.ops.conftest import Receiver
 
@@ -158,3 +159,30 @@ def test_monitor_sends_elementary_alerts_to_slack_and_failing_tests_to_the_webho
     [text] = hook.texts()
     # the newest test results are those of the 75%-complete run: completeness failed, duplicates warned
     assert "dbt tests: 1 failed, 1 warned" in text and "completeness" in text and "duplicate_rate" in text
+
+
+def test_builds_record_their_results_for_elementary_as_its_own_hook_would(quality_run, elementary_availability,
+                                                                           tmp_path):
+    """The runner writes Elementary's dbt_run_results (its hook's upload is off: too slow): every
+    node of every build is there, and the rows are those Elementary's hook writes for the same
+    results, column for column (its hook switched back on for one command to compare)."""
+    if not elementary_availability.available:
+        pytest.skip(elementary_availability.line())
+    url = quality_run["url"]
+    per_build = query(url, """
+        select invocation_id, count(*), count(*) filter (where resource_type = 'test')
+        from elementary.dbt_run_results group by invocation_id""")
+    assert len(per_build) >= 2 and all(tests > 0 for _, _, tests in per_build)  # both runs' builds
+    target = tmp_path / "target"
+    env = {**dbt_env(url), "DBT_TARGET_PATH": str(target)}
+    subprocess.run([dbt_executable(), "build", "--select", "stg_dlt__loads", "--vars", "{disable_run_results: false}"],
+                   cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True)
+    run_results = json.loads((target / "run_results.json").read_text())
+    invocation = run_results["metadata"]["invocation_id"]
+    columns = [c for c in elementary_run_results.COLUMNS if c != "generated_at"]
+    by_hook = query(url, f"select {', '.join(columns)} from {elementary_run_results.TABLE} "
+                         "where invocation_id = %s order by unique_id", (invocation,))
+    ours = sorted((row[:3] + row[4:] for row in elementary_run_results.flatten(
+        run_results, json.loads((target / "manifest.json").read_text()), "")), key=lambda row: row[1])
+    assert len(by_hook) > 1  # the view and its tests
+    assert [tuple(row) for row in by_hook] == ours
