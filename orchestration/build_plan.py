@@ -9,7 +9,9 @@ the dbt project files) is kept under build/dbt-state/<warehouse>. A run then bui
   changed (dbt's own slim-CI selection). A new skill taxonomy is such a change: its seeds are
   modified, and the skill mentions model re-extracts only the postings a changed alias may affect
   (it compares the taxonomy with int_skill_aliases__applied), not the whole warehouse. Unit tests
-  run only when the project changed: with the code unchanged they have nothing new to prove;
+  run only when the project changed: with the code unchanged they have nothing new to prove, and
+  the tests of incremental models check only the rows this build writes (`tests_rows_since`,
+  macros/test_scope.sql): their whole tables are tested by first, full and project-changed builds;
 - nothing, when no rows arrived and nothing changed: a rerun with no new data costs next to nothing.
 """
 
@@ -20,6 +22,7 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg2
@@ -39,6 +42,9 @@ class BuildPlan:
     args: list[str] | None  # dbt arguments, None when there is nothing to build
     reason: str
     project_changed: bool = True  # the dbt project may differ from the last build's (first, full, changed)
+    # builds of new rows only: tests of incremental models read their rows written since this instant
+    # (ISO-8601 UTC; DBT_TEST_ROWS_SINCE, macros/test_scope.sql); None tests whole tables
+    tests_rows_since: str | None = None
 
 
 def state_dir(settings: Settings, warehouse_url: str) -> Path:
@@ -63,6 +69,16 @@ def _marts_exist(warehouse_url: str) -> bool:
         exists = bool(cur.fetchone()[0])
     conn.close()
     return exists
+
+
+def _before_now(warehouse_url: str, margin: timedelta = timedelta(seconds=1)) -> str:
+    """An instant before anything the coming build writes: the earlier of this machine's and the
+    warehouse's clocks (rows carry either: dbt's run_started_at or the database's now()), less a margin."""
+    with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
+        cur.execute("select now()")
+        warehouse_now = cur.fetchone()[0]
+    conn.close()
+    return (min(datetime.now(timezone.utc), warehouse_now) - margin).isoformat()
 
 
 def taxonomy_version(seed: Path = TAXONOMY_VERSION_SEED) -> str:
@@ -141,7 +157,7 @@ def plan_build(settings: Settings, warehouse_url: str, loads: list[LoadReport], 
     # (they run on every project change, in `make test` and in CI)
     unit_tests = [] if changed else ["--exclude-resource-type", "unit_test"]
     return BuildPlan(["build", "--select", *selectors, *unit_tests, "--state", str(state)], " and ".join(reasons),
-                     project_changed=changed)
+                     project_changed=changed, tests_rows_since=None if changed else _before_now(warehouse_url))
 
 
 def record_success(settings: Settings, warehouse_url: str, target_dir: Path | None = None) -> None:

@@ -86,10 +86,12 @@ def dbt_executable() -> str:
     return found
 
 
-def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None, quiet: bool = False) -> DbtReport:
-    """Run one dbt command; raise DbtError naming the failed nodes if it fails."""
+def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None, quiet: bool = False,
+            extra_env: dict[str, str] | None = None) -> DbtReport:
+    """Run one dbt command (`extra_env`: variables for this command only); raise DbtError naming
+    the failed nodes if it fails."""
     cmd = [dbt_executable(), *args]
-    env = dbt_env(warehouse_url)
+    env = {**dbt_env(warehouse_url), **(extra_env or {})}
     if target_path:
         env["DBT_TARGET_PATH"] = str(target_path)
     results_path = (target_path or dbt_target_dir()) / "run_results.json"

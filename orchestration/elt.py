@@ -130,7 +130,8 @@ def transform(settings: Settings, warehouse_url: str, loads: list[LoadReport], f
     plan = plan_build(settings, warehouse_url, loads, full=full, full_refresh=full_refresh)
     if not plan.args:
         return plan.reason, None
-    report = run_dbt(plan.args, warehouse_url, quiet=quiet)
+    scope = {"DBT_TEST_ROWS_SINCE": plan.tests_rows_since} if plan.tests_rows_since else {}
+    report = run_dbt(plan.args, warehouse_url, quiet=quiet, extra_env=scope)
     if plan.project_changed:
         upload_elementary_artifacts(warehouse_url, quiet=quiet)
     record_success(settings, warehouse_url)

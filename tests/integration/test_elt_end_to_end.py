@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -70,6 +71,7 @@ def runs(fresh_database, tmp_path_factory):
     build = tmp_path_factory.mktemp("elt")
     env = {"WAREHOUSE_URL": fresh_database, "JSEARCH_QUERIES": "data engineer", "SANDBOX_FAULTS": FAULTS}
     first = run_all(make_settings(build, ELT_AS_OF=T0.isoformat(), **env), with_docs=False)
+    first_results = json.loads((dbt_target_dir() / "run_results.json").read_text())
     after_first = {m: table_digest(fresh_database, m) for m in MARTS}
     first_counts = {
         "raw": query(fresh_database, "select count(*) from raw_jsearch.job_postings")[0][0],
@@ -80,7 +82,11 @@ def runs(fresh_database, tmp_path_factory):
     second = run_all(make_settings(build, ELT_AS_OF=T0.isoformat(), **env), with_docs=False)
     after_second = {m: table_digest(fresh_database, m) for m in MARTS}
     third = run_all(make_settings(build, ELT_AS_OF=LATER.isoformat(), **env), with_docs=False)
+    third_results = json.loads((dbt_target_dir() / "run_results.json").read_text())
+    attached = {uid: node.get("attached_node") for uid, node in
+                json.loads((dbt_target_dir() / "manifest.json").read_text())["nodes"].items()}
     return {"url": fresh_database, "first": first, "second": second, "third": third,
+            "results": {"first": first_results, "third": third_results}, "attached": attached,
             "after_first": after_first, "after_second": after_second,
             "first_counts": first_counts}
 
@@ -247,6 +253,28 @@ def test_run_after_new_postings_loads_only_those(runs):
     assert query(url, "select count(*) from staging.stg_jsearch__job_postings")[0][0] == total
     build = runs["third"].build
     assert build is not None and build.count("test", "fail") == 0
+
+
+def test_tests_of_incremental_models_read_the_rows_the_build_wrote(runs):
+    """A build of new rows tests the incremental models' new rows (macros/test_scope.sql): exactly
+    the postings of its loads, none from before. The first build tests whole tables, and
+    Elementary's monitors and models without a written-at column are never narrowed."""
+    def compiled(moment: str, attached_to: str) -> list[str]:
+        return [r["compiled_code"] for r in runs["results"][moment]["results"]
+                if runs["attached"].get(r["unique_id"]) == f"model.warehouse.{attached_to}"]
+
+    scoped = compiled("third", "int_job_postings__unified")
+    assert scoped and all("unified_at >= cast('" in code for code in scoped)
+    assert not any("unified_at >= cast('" in code for code in compiled("first", "int_job_postings__unified"))
+    assert compiled("third", "stg_jsearch__job_postings")
+    assert not any(">= cast('" in code for code in compiled("third", "stg_jsearch__job_postings"))
+    [since] = {re.search(r"unified_at >= cast\('([^']+)' as timestamptz\)", code).group(1) for code in scoped}
+    third_loads = [load_id for load in runs["third"].loads for load_id in load.load_ids]
+    assert third_loads
+    tested, written = query(runs["url"], """
+        select count(*) filter (where unified_at >= %s::timestamptz), count(*) filter (where load_id = any(%s))
+        from intermediate.int_job_postings__unified""", (since, third_loads))[0]
+    assert written > 0 and tested == written
 
 
 def test_salary_by_skill_matches_a_recomputation_from_the_facts(runs):

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        meta={'new_rows_column': 'unified_at'},
         unique_key='group_key',
         incremental_strategy='merge',
         indexes=[

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        meta={'new_rows_column': 'extracted_at'},
         unique_key='job_id',
         incremental_strategy='delete+insert',
         indexes=[

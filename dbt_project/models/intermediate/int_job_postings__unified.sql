@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        meta={'new_rows_column': 'unified_at'},
         unique_key='posting_id',
         incremental_strategy='merge',
         indexes=[

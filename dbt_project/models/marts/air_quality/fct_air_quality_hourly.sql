@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        meta={'new_rows_column': 'last_staged_at'},
         unique_key=['location_id', 'measurement_date_local'],
         incremental_strategy='delete+insert',
         indexes=[

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        meta={'new_rows_column': 'last_unified_at'},
         unique_key='posting_key',
         incremental_strategy='merge',
         indexes=[

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        meta={'new_rows_column': ['last_unified_at', 'last_extracted_at']},
         unique_key='week_start',
         incremental_strategy='delete+insert',
         indexes=[{'columns': ['week_start']}],

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        meta={'new_rows_column': 'staged_at'},
         unique_key='measurement_id',
         incremental_strategy='merge',
         on_schema_change='append_new_columns',
