@@ -111,3 +111,30 @@
 {% macro spark__portable_incremental_strategy(postgres_strategy) -%}
     {{ return('insert_overwrite') }}
 {%- endmacro %}
+
+{#- A UTC instant from a timestamp without zone that holds UTC (SQLite's, dlt's parquet): Postgres
+    gives timestamptz, Spark its timestamp (the session's zone is UTC: orchestration/spark). -#}
+{% macro utc_timestamp(expression) -%}
+    {{ return(adapter.dispatch('utc_timestamp')(expression)) }}
+{%- endmacro %}
+
+{% macro default__utc_timestamp(expression) -%}
+    {{ expression }} at time zone 'utc'
+{%- endmacro %}
+
+{% macro spark__utc_timestamp(expression) -%}
+    cast({{ expression }} as timestamp)
+{%- endmacro %}
+
+{#- The type of a UTC instant: timestamptz on Postgres, timestamp on Spark. -#}
+{% macro type_utc_timestamp() -%}
+    {{ return(adapter.dispatch('type_utc_timestamp')()) }}
+{%- endmacro %}
+
+{% macro default__type_utc_timestamp() -%}
+    timestamptz
+{%- endmacro %}
+
+{% macro spark__type_utc_timestamp() -%}
+    timestamp
+{%- endmacro %}

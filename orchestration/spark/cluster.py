@@ -145,7 +145,7 @@ class Cluster:
     def status(self) -> Status | None:
         """The master's view (its /json page), None when the master does not answer."""
         try:
-            with urllib.request.urlopen(self.settings.status_url, timeout=3) as response:
+            with urllib.request.urlopen(self.settings.status_url, timeout=15) as response:
                 data = json.load(response)
         except (urllib.error.URLError, OSError, ValueError):
             return None
