@@ -138,3 +138,42 @@
 {% macro spark__type_utc_timestamp() -%}
     timestamp
 {%- endmacro %}
+
+{#- An exact decimal: Postgres's numeric keeps any scale; Spark's `numeric` alone is decimal(10,0),
+    which drops every fraction, so Spark gets a scale. -#}
+{% macro type_decimal() -%}
+    {{ return(adapter.dispatch('type_decimal')()) }}
+{%- endmacro %}
+
+{% macro default__type_decimal() -%}
+    numeric
+{%- endmacro %}
+
+{% macro spark__type_decimal() -%}
+    decimal(38, 10)
+{%- endmacro %}
+
+{#- Dates before and after any other: Postgres's -infinity and infinity, Spark's first and last. -#}
+{% macro date_before_any() -%}
+    {{ return(adapter.dispatch('date_before_any')()) }}
+{%- endmacro %}
+
+{% macro default__date_before_any() -%}
+    '-infinity'::date
+{%- endmacro %}
+
+{% macro spark__date_before_any() -%}
+    date '0001-01-01'
+{%- endmacro %}
+
+{% macro date_after_any() -%}
+    {{ return(adapter.dispatch('date_after_any')()) }}
+{%- endmacro %}
+
+{% macro default__date_after_any() -%}
+    'infinity'::date
+{%- endmacro %}
+
+{% macro spark__date_after_any() -%}
+    date '9999-12-31'
+{%- endmacro %}
