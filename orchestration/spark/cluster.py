@@ -179,6 +179,11 @@ class Cluster:
         finally:
             connection.close()
 
+    def any_alive(self) -> bool:
+        """Whether any daemon this folder started still runs (by its pid file; no network check)."""
+        return any(self._alive(cls, i) for cls, i in
+                   [(MASTER, 1), (THRIFT, 1), *((WORKER, i) for i in range(1, self.settings.workers + 1))])
+
     def is_running(self) -> bool:
         status = self.status()
         return bool(status and status.alive_workers >= self.settings.workers and self.thrift_ready()

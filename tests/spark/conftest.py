@@ -27,17 +27,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _shared_settings() -> SparkSettings:
-    """The test cluster's settings: the ports its starter chose, else new free ones."""
+def _noted_settings() -> SparkSettings | None:
     noted = SPARK_TEST_DIR.parent / "pytest-spark.ports.json"
-    ports = json.loads(noted.read_text()) if noted.exists() else {}
-    settings = SparkSettings.from_env(ports, SPARK_TEST_DIR)
-    if not ports or not Cluster(settings).is_running():
-        ports = {name: str(_free_port()) for name in
-                 ("SPARK_MASTER_PORT", "SPARK_MASTER_WEBUI_PORT", "SPARK_THRIFT_PORT")}
-        noted.write_text(json.dumps(ports))
-        settings = SparkSettings.from_env(ports, SPARK_TEST_DIR)
-    return settings
+    return SparkSettings.from_env(json.loads(noted.read_text()), SPARK_TEST_DIR) if noted.exists() else None
+
+
+def _new_settings() -> SparkSettings:
+    ports = {name: str(_free_port()) for name in ("SPARK_MASTER_PORT", "SPARK_MASTER_WEBUI_PORT", "SPARK_THRIFT_PORT")}
+    (SPARK_TEST_DIR.parent / "pytest-spark.ports.json").write_text(json.dumps(ports))
+    return SparkSettings.from_env(ports, SPARK_TEST_DIR)
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +46,13 @@ def spark_cluster() -> Cluster:
     SPARK_TEST_DIR.parent.mkdir(parents=True, exist_ok=True)
     with open(SPARK_TEST_DIR.parent / "pytest-spark.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        settings = _shared_settings()
-        cluster = Cluster(settings)
-        if not cluster.is_running():
-            cluster.stop()  # whatever a killed session left
+        noted = _noted_settings()
+        if noted and Cluster(noted).any_alive():
+            cluster = Cluster(noted)  # another worker's: its daemons run (judged by pid, never by a slow answer)
+        else:
             shutil.rmtree(SPARK_TEST_DIR, ignore_errors=True)
-            cluster.start()
+            cluster = Cluster(_new_settings())
+        cluster.start()  # a no-op, or waits, on a running cluster
     return cluster
 
 
