@@ -65,7 +65,7 @@ docs: $(INSTALLED) deps ## dbt docs generate (single-file static site in dbt_pro
 docs-serve: docs ## serve the dbt docs site on http://127.0.0.1:8080
 	$(DBT) docs serve --port 8080 --host 127.0.0.1 --no-browser
 
-test: $(INSTALLED) deps browser ## run the test suite (starts what it needs)
+test: $(INSTALLED) deps browser java ## run the test suite (starts what it needs)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(INSTALLED) deps ## sqlfluff on the dbt models (needs the warehouse: started if needed), ruff on Python
@@ -89,6 +89,7 @@ bench-skills: $(INSTALLED) ## score skill extraction on labelled postings (GOLD=
 
 clean: ## stop the local warehouse, remove it, the venv and build output
 	-@test -x $(PY) && $(PY) -m orchestration warehouse-stop
+	-@test -x $(PY) && $(PY) -m orchestration.spark down
 	rm -rf .warehouse build dbt_project/target dbt_project/logs dbt_project/dbt_packages $(VENV) .pytest_cache
 
 # Operations (orchestration/ops): backups, health, slim CI build, docs site for GitHub Pages.
@@ -126,3 +127,18 @@ monitor: $(INSTALLED) deps ## alerts: edr monitor to SLACK_WEBHOOK_URL, failed-t
 
 browser: $(INSTALLED) ## headless Chromium for the browser tests (apt-get install chromium when missing, as root)
 	@$(PY) -m orchestration.quality.browser
+
+# Spark (orchestration/spark): the local standalone cluster for WAREHOUSE_ENGINE=spark.
+.PHONY: spark-up spark-down spark-status java
+
+spark-up: $(INSTALLED) ## start the local Spark cluster on 127.0.0.1: master, 2 workers, Thrift server (data in build/spark)
+	$(PY) -m orchestration.spark up
+
+spark-down: $(INSTALLED) ## stop the local Spark cluster
+	$(PY) -m orchestration.spark down
+
+spark-status: $(INSTALLED) ## the Spark cluster's workers and applications, from the master (exit 1 when it is down)
+	@$(PY) -m orchestration.spark status
+
+java: $(INSTALLED) ## Java for Spark (apt-get install openjdk-17-jre-headless when missing, as root)
+	@$(PY) -m orchestration.spark.java

@@ -15,6 +15,7 @@ from orchestration.elt import RunSummary, StageError, extract_load, replay_load,
 from orchestration.ops import OpsError
 from orchestration.ops import cli as ops_cli
 from orchestration.ops.runner import guarded_run, under_run_lock
+from orchestration.spark.cluster import SparkError
 
 
 def quality_command(command: str, settings: Settings) -> int:
@@ -99,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         secrets.register(settings.secrets())
-        if args.command == "run":
+        if args.command == "run" and settings.engine == "spark":  # orchestration/spark/run.py
+            from orchestration.spark.run import run_all as run_on_spark
+
+            print("\n".join(["", "== run summary ==", *run_on_spark(settings, full_refresh=args.full_refresh).lines()]))
+        elif args.command == "run":
             # under the run lock, recorded in ops.run_log, alerting on failure (orchestration/ops/runner.py)
             summary = guarded_run(settings, lambda: run_all(settings, full_build=args.full_build,
                                                                     full_refresh=args.full_refresh))
@@ -148,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             return quality_command(args.command, settings)
         elif args.command in ops_cli.COMMANDS:
             return ops_cli.dispatch(args, settings)
-    except (ConfigError, StageError, DbtError, warehouse.WarehouseError, OpsError) as problem:
+    except (ConfigError, StageError, DbtError, warehouse.WarehouseError, OpsError, SparkError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     return 0

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from dlt_pipelines import registry
 from dlt_pipelines.common.env import ConfigError, Env, flag, items, number, whole
+from orchestration.spark.settings import SparkSettings, engine
 
 __all__ = ["ConfigError", "Settings"]
 
@@ -153,6 +154,9 @@ class Settings:
     elementary: bool = True  # ELT_ELEMENTARY: auto (True) where its packages are installed, off (False)
     slack_webhook_url: str | None = field(default=None, repr=False)  # SLACK_WEBHOOK_URL for `edr monitor`, a secret
     run_id: str | None = None  # ELT_RUN_ID: the id `run` records in ops.run_log (the REST API names its runs)
+    # WAREHOUSE_ENGINE: postgres (default) or spark; the cluster's settings (orchestration/spark/settings.py)
+    engine: str = "postgres"
+    spark: SparkSettings | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -188,6 +192,8 @@ class Settings:
             elementary=elementary_switch(env),
             slack_webhook_url=env.get("SLACK_WEBHOOK_URL", "").strip() or None,
             run_id=_run_id(env),
+            engine=engine(env),
+            spark=SparkSettings.from_env(env, Path(env.get("ELT_BUILD_DIR") or REPO_ROOT / "build") / "spark"),
         )
 
     def source_config(self, source: str):

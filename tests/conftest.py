@@ -56,11 +56,15 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config.stash.get(_STARTED_BY_US, False) and TEST_SERVER.is_running():
         TEST_SERVER.stop()
+    if not WORKER:  # the Spark test cluster any worker started (tests/spark/conftest.py)
+        from tests.spark.conftest import stop_test_cluster
+
+        stop_test_cluster()
 
 
 # Session fixtures that build a whole warehouse: the modules using one run on the same worker, so
 # it is built once (`make test` runs `--dist loadgroup`: one group a worker at a time).
-SHARED_BUILDS = ("quality_run",)
+SHARED_BUILDS = ("quality_run", "spark_cluster")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

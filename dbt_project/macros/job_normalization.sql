@@ -212,10 +212,10 @@
         currency_code,
         usd_per_unit,
         case
-            when rate_date = min(rate_date) over (partition by currency_code) then '-infinity'::date
+            when rate_date = min(rate_date) over (partition by currency_code) then {{ date_before_any() }}
             else rate_date
         end as valid_from,
-        coalesce(lead(rate_date) over (partition by currency_code order by rate_date), 'infinity'::date)
+        coalesce(lead(rate_date) over (partition by currency_code order by rate_date), {{ date_after_any() }})
             as valid_to
     from {{ ref('exchange_rates_usd') }}
 {%- endmacro %}

@@ -112,7 +112,7 @@ candidate_pairs as (
     select
         probes.group_key,
         other_postings.group_key as other_group_key,
-        similarity(probes.job_title_normalized, other_postings.job_title_normalized) as score
+        {{ trigram_similarity("probes.job_title_normalized", "other_postings.job_title_normalized") }} as score
     from probes
     inner join {{ ref('int_job_postings__unified') }} as other_postings
         on

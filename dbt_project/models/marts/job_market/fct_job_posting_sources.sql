@@ -60,7 +60,7 @@ final as (
         job_postings.posting_id = job_postings.canonical_posting_id as is_canonical,
         round(case
             when job_postings.posting_id = job_postings.canonical_posting_id then 1
-            else similarity(postings.job_title_normalized, canonical.job_title_normalized)
+            else {{ trigram_similarity("postings.job_title_normalized", "canonical.job_title_normalized") }}
         end::numeric, 4) as match_score,
         job_postings.last_load_id,
         job_postings.last_unified_at

@@ -16,28 +16,45 @@ with
             lower(trim(applications.posting_board)) as posting_board,
             trim(applications.posting_job_id) as posting_job_id,
             lower(trim(applications.channel)) as channel,
-            applications.applied_at at time zone 'utc' as applied_at,
+            {{ utc_timestamp('applications.applied_at') }} as applied_at,
             lower(trim(applications.current_stage)) as current_stage,
             applications.is_closed,
-            applications.updated_at at time zone 'utc' as updated_at,
-            applications._dlt_load_id::text as load_id
+            {{ utc_timestamp('applications.updated_at') }} as updated_at,
+            cast(applications._dlt_load_id as {{ dbt.type_string() }}) as load_id
         from {{ source('raw_ats', 'applications') }} as applications
         where applications._dlt_load_id in (select complete_loads.load_id from complete_loads)
+    ),
+
+    -- the newest version of each application: Postgres's raw table merged them already, the raw
+    -- files on Spark keep every load's version (dlt's filesystem destination appends)
+    newest as (
+        select
+            applications.*,
+            row_number() over (partition by applications.application_id order by applications.load_id desc) as version_rank
+        from applications
+    ),
+
+    applications_newest as (
+        select * from newest where version_rank = 1
     ),
 {% else %}
     applications as (
         select
-            null::bigint as application_id,
-            null::bigint as candidate_id,
-            null::text as posting_board,
-            null::text as posting_job_id,
-            null::text as channel,
-            null::timestamptz as applied_at,
-            null::text as current_stage,
-            null::boolean as is_closed,
-            null::timestamptz as updated_at,
-            null::text as load_id
+            cast(null as {{ dbt.type_bigint() }}) as application_id,
+            cast(null as {{ dbt.type_bigint() }}) as candidate_id,
+            cast(null as {{ dbt.type_string() }}) as posting_board,
+            cast(null as {{ dbt.type_string() }}) as posting_job_id,
+            cast(null as {{ dbt.type_string() }}) as channel,
+            cast(null as {{ type_utc_timestamp() }}) as applied_at,
+            cast(null as {{ dbt.type_string() }}) as current_stage,
+            cast(null as {{ dbt.type_boolean() }}) as is_closed,
+            cast(null as {{ type_utc_timestamp() }}) as updated_at,
+            cast(null as {{ dbt.type_string() }}) as load_id
         where false
+    ),
+
+    applications_newest as (
+        select * from applications
     ),
 {% endif %}
 
@@ -54,7 +71,7 @@ final as (
         is_closed,
         updated_at,
         load_id
-    from applications
+    from applications_newest
 )
 
 select * from final

@@ -14,25 +14,42 @@ with
             nullif(trim(candidates.full_name), '') as full_name,
             lower(nullif(trim(candidates.email), '')) as email,
             upper(nullif(trim(candidates.country_code), '')) as country_code,
-            candidates.years_experience::integer as years_experience,
-            candidates.created_at at time zone 'utc' as created_at,
-            candidates.updated_at at time zone 'utc' as updated_at,
-            candidates._dlt_load_id::text as load_id
+            cast(candidates.years_experience as {{ dbt.type_int() }}) as years_experience,
+            {{ utc_timestamp('candidates.created_at') }} as created_at,
+            {{ utc_timestamp('candidates.updated_at') }} as updated_at,
+            cast(candidates._dlt_load_id as {{ dbt.type_string() }}) as load_id
         from {{ source('raw_ats', 'candidates') }} as candidates
         where candidates._dlt_load_id in (select complete_loads.load_id from complete_loads)
+    ),
+
+    -- the newest version of each candidate: Postgres's raw table merged them already, the raw
+    -- files on Spark keep every load's version (dlt's filesystem destination appends)
+    newest as (
+        select
+            candidates.*,
+            row_number() over (partition by candidates.candidate_id order by candidates.load_id desc) as version_rank
+        from candidates
+    ),
+
+    candidates_newest as (
+        select * from newest where version_rank = 1
     ),
 {% else %}
     candidates as (
         select
-            null::bigint as candidate_id,
-            null::text as full_name,
-            null::text as email,
-            null::text as country_code,
-            null::integer as years_experience,
-            null::timestamptz as created_at,
-            null::timestamptz as updated_at,
-            null::text as load_id
+            cast(null as {{ dbt.type_bigint() }}) as candidate_id,
+            cast(null as {{ dbt.type_string() }}) as full_name,
+            cast(null as {{ dbt.type_string() }}) as email,
+            cast(null as {{ dbt.type_string() }}) as country_code,
+            cast(null as {{ dbt.type_int() }}) as years_experience,
+            cast(null as {{ type_utc_timestamp() }}) as created_at,
+            cast(null as {{ type_utc_timestamp() }}) as updated_at,
+            cast(null as {{ dbt.type_string() }}) as load_id
         where false
+    ),
+
+    candidates_newest as (
+        select * from candidates
     ),
 {% endif %}
 
@@ -46,7 +63,7 @@ final as (
         created_at,
         updated_at,
         load_id
-    from candidates
+    from candidates_newest
 )
 
 select * from final

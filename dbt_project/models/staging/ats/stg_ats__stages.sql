@@ -14,20 +14,37 @@ with
             stages.stage_change_id,
             stages.application_id,
             lower(trim(stages.stage)) as stage_name,
-            stages.entered_at at time zone 'utc' as entered_at,
-            stages._dlt_load_id::text as load_id
+            {{ utc_timestamp('stages.entered_at') }} as entered_at,
+            cast(stages._dlt_load_id as {{ dbt.type_string() }}) as load_id
         from {{ source('raw_ats', 'stages') }} as stages
         where stages._dlt_load_id in (select complete_loads.load_id from complete_loads)
+    ),
+
+    -- the newest version of each stage_change: Postgres's raw table merged them already, the raw
+    -- files on Spark keep every load's version (dlt's filesystem destination appends)
+    newest as (
+        select
+            stages.*,
+            row_number() over (partition by stages.stage_change_id order by stages.load_id desc) as version_rank
+        from stages
+    ),
+
+    stages_newest as (
+        select * from newest where version_rank = 1
     ),
 {% else %}
     stages as (
         select
-            null::bigint as stage_change_id,
-            null::bigint as application_id,
-            null::text as stage_name,
-            null::timestamptz as entered_at,
-            null::text as load_id
+            cast(null as {{ dbt.type_bigint() }}) as stage_change_id,
+            cast(null as {{ dbt.type_bigint() }}) as application_id,
+            cast(null as {{ dbt.type_string() }}) as stage_name,
+            cast(null as {{ type_utc_timestamp() }}) as entered_at,
+            cast(null as {{ dbt.type_string() }}) as load_id
         where false
+    ),
+
+    stages_newest as (
+        select * from stages
     ),
 {% endif %}
 
@@ -38,7 +55,7 @@ final as (
         stage_name,
         entered_at,
         load_id
-    from stages
+    from stages_newest
 )
 
 select * from final

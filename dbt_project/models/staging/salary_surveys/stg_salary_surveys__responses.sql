@@ -12,37 +12,54 @@ with
 
     responses as (
         select
-            responses.response_id::text as response_id,
-            responses.survey_month::date as survey_month,
+            cast(responses.response_id as {{ dbt.type_string() }}) as response_id,
+            cast(responses.survey_month as date) as survey_month,
             upper(nullif(trim(responses.country_code), '')) as country_code,
             nullif(trim(responses.job_title), '') as job_title,
             nullif(trim(responses.primary_skill), '') as skill_name,
-            responses.years_experience::integer as years_experience,
-            responses.annual_salary::numeric as annual_salary,
+            cast(responses.years_experience as {{ dbt.type_int() }}) as years_experience,
+            cast(responses.annual_salary as {{ type_decimal() }}) as annual_salary,
             upper(nullif(trim(responses.currency), '')) as currency_code,
-            responses.is_remote::boolean as is_remote,
-            responses._file_name::text as file_name,
+            cast(responses.is_remote as {{ dbt.type_boolean() }}) as is_remote,
+            cast(responses._file_name as {{ dbt.type_string() }}) as file_name,
             responses._file_modified_at as file_modified_at,
-            responses._dlt_load_id::text as load_id
+            cast(responses._dlt_load_id as {{ dbt.type_string() }}) as load_id
         from {{ source('raw_salary_surveys', 'responses') }} as responses
         where responses._dlt_load_id in (select complete_loads.load_id from complete_loads)
+    ),
+
+    -- the newest version of each response: Postgres's raw table merged them already, the raw
+    -- files on Spark keep every load's version (dlt's filesystem destination appends)
+    versions as (
+        select
+            responses.*,
+            row_number() over (partition by responses.response_id order by responses.load_id desc) as version_rank
+        from responses
+    ),
+
+    newest as (
+        select * from versions where version_rank = 1
     ),
 {% else %}
     responses as (
         select
-            null::text as response_id,
-            null::date as survey_month,
-            null::text as country_code,
-            null::text as job_title,
-            null::text as skill_name,
-            null::integer as years_experience,
-            null::numeric as annual_salary,
-            null::text as currency_code,
-            null::boolean as is_remote,
-            null::text as file_name,
-            null::timestamptz as file_modified_at,
-            null::text as load_id
+            cast(null as {{ dbt.type_string() }}) as response_id,
+            cast(null as date) as survey_month,
+            cast(null as {{ dbt.type_string() }}) as country_code,
+            cast(null as {{ dbt.type_string() }}) as job_title,
+            cast(null as {{ dbt.type_string() }}) as skill_name,
+            cast(null as {{ dbt.type_int() }}) as years_experience,
+            cast(null as {{ type_decimal() }}) as annual_salary,
+            cast(null as {{ dbt.type_string() }}) as currency_code,
+            cast(null as {{ dbt.type_boolean() }}) as is_remote,
+            cast(null as {{ dbt.type_string() }}) as file_name,
+            cast(null as {{ type_utc_timestamp() }}) as file_modified_at,
+            cast(null as {{ dbt.type_string() }}) as load_id
         where false
+    ),
+
+    newest as (
+        select * from responses
     ),
 {% endif %}
 
@@ -67,7 +84,7 @@ final as (
         responses.file_name,
         responses.file_modified_at,
         responses.load_id
-    from responses
+    from newest as responses
     left join rates
         on
             responses.currency_code = rates.currency_code
