@@ -123,41 +123,44 @@ def mart(url: str) -> dict[str, tuple[int, int, int]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(fresh_database, tmp_path_factory):
+def runs(fresh_database, tmp_path_factory):
+    """Every step, in order, in the fixture (the tests only read what it recorded): first build,
+    rerun with nothing new, the second load's build, then a full refresh of both models."""
     url, target = fresh_database, tmp_path_factory.mktemp("dbt-target")
     load_all(url, FIRST_LOAD, "1772900000.1")
     build(url, target)
-    return {"url": url, "target": target}
-
-
-def test_first_build_flags_twins_and_links(warehouse):
-    assert flags(warehouse["url"]) == EXPECTED_FIRST
-    assert mart(warehouse["url"]) == expected_mart(EXPECTED_FIRST)
-
-
-def test_a_rerun_with_nothing_new_recomputes_no_posting(warehouse):
-    url, before = warehouse["url"], contents(warehouse["url"])
+    state = {"url": url, "flags_first": flags(url), "mart_first": mart(url), "before_rerun": contents(url)}
     since = newest_check(url)
-    build(url, warehouse["target"])
-    assert checked_after(url, since) == set()
-    assert contents(url) == before
-
-
-def test_new_and_changed_postings_recompute_only_their_twins_and_jobs(warehouse):
-    url = warehouse["url"]
+    build(url, target)
+    state.update(rerun_checked=checked_after(url, since), after_rerun=contents(url))
     since = newest_check(url)
     load_all(url, SECOND_LOAD, "1772900000.2")
-    build(url, warehouse["target"])
-    assert flags(url) == EXPECTED_SECOND
-    assert query(url, "select is_quarantined from marts.fct_job_posting_duplicates "
-                      "where posting_id = 'jsearch:js-d2'") == [(True,)]
-    assert mart(url) == expected_mart(EXPECTED_SECOND)
-    assert checked_after(url, since) == RECOMPUTED_SECOND
+    build(url, target)
+    state.update(flags_second=flags(url), mart_second=mart(url), second_checked=checked_after(url, since),
+                 incremental=contents(url), quarantined=query(
+                     url, "select posting_id from marts.fct_job_posting_duplicates where is_quarantined"))
+    build(url, target, FULL_REFRESH)
+    state["full_refresh"] = contents(url)
+    return state
 
 
-def test_the_incremental_mart_equals_a_full_refresh_row_for_row(warehouse):
-    url = warehouse["url"]
-    incremental = contents(url)
-    assert len(incremental["fct_job_posting_duplicates"]) == len(EXPECTED_SECOND) + 1
-    build(url, warehouse["target"], FULL_REFRESH)
-    assert contents(url) == incremental
+def test_first_build_flags_twins_and_links(runs):
+    assert runs["flags_first"] == EXPECTED_FIRST
+    assert runs["mart_first"] == expected_mart(EXPECTED_FIRST)
+
+
+def test_a_rerun_with_nothing_new_recomputes_no_posting(runs):
+    assert runs["rerun_checked"] == set()
+    assert runs["after_rerun"] == runs["before_rerun"]
+
+
+def test_new_and_changed_postings_recompute_only_their_twins_and_jobs(runs):
+    assert runs["flags_second"] == EXPECTED_SECOND
+    assert runs["quarantined"] == [("jsearch:js-d2",)]
+    assert runs["mart_second"] == expected_mart(EXPECTED_SECOND)
+    assert runs["second_checked"] == RECOMPUTED_SECOND
+
+
+def test_the_incremental_mart_equals_a_full_refresh_row_for_row(runs):
+    assert len(runs["incremental"]["fct_job_posting_duplicates"]) == len(EXPECTED_SECOND) + 1
+    assert runs["full_refresh"] == runs["incremental"]

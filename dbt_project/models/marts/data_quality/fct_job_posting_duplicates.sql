@@ -39,7 +39,7 @@ with
             changed_postings.job_title_normalized,
             changed_postings.posted_at
         from {{ ref('int_job_postings__unified') }} as changed_postings
-        where changed_postings.unified_at > {{ processed_watermark('unified_at') }}
+        where changed_postings.unified_at > {{ processed_watermark('unified_at', as_literal=true) }}
     ),
 
     -- the changed postings as this table last saw them
@@ -74,7 +74,7 @@ with
     changed_jobs as (
         select jobs.posting_key as canonical_key
         from {{ ref('fct_job_postings') }} as jobs
-        where jobs.last_unified_at > {{ processed_watermark('unified_at') }}
+        where jobs.last_unified_at > {{ processed_watermark('unified_at', as_literal=true) }}
         union
         select changed_before.canonical_key
         from changed_before

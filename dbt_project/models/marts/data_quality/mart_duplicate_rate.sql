@@ -16,38 +16,31 @@
 
 with
 
--- clean postings in a repost group
-postings as (
+-- clean postings in a repost group, per board job id (one scan, no join; is_linked is null
+-- when the job is not in fct_job_postings: the posting counts only towards repeated ids)
+board_ids as (
     select
         board,
         board_job_id,
-        is_linked,
-        is_unexplained
+        count(*) as postings_with_id,
+        sum(case when is_linked is not null then 1 else 0 end) as postings,
+        sum(case when is_linked then 1 else 0 end) as linked_postings,
+        sum(case when is_linked is not null and is_unexplained then 1 else 0 end) as unexplained_postings
     from {{ ref('fct_job_posting_duplicates') }}
     where not is_quarantined and canonical_key is not null
+    group by board, board_job_id
 ),
 
-repeated_ids as (
-    select
-        board,
-        count(*) - count(distinct board_job_id) as repeated_board_ids
-    from postings
-    group by board
-),
-
--- postings of a job in fct_job_postings (is_linked is null without one)
 by_board as (
     select
-        postings.board,
-        count(*) as postings,
-        sum(case when postings.is_linked then 1 else 0 end) as linked_postings,
-        max(repeated_ids.repeated_board_ids) as repeated_board_ids,
-        sum(case when postings.is_unexplained then 1 else 0 end) + max(repeated_ids.repeated_board_ids)
-            as unexplained_duplicates
-    from postings
-    inner join repeated_ids on postings.board = repeated_ids.board
-    where postings.is_linked is not null
-    group by postings.board
+        board,
+        sum(postings) as postings,
+        sum(linked_postings) as linked_postings,
+        sum(postings_with_id - 1) as repeated_board_ids,
+        sum(unexplained_postings) + sum(postings_with_id - 1) as unexplained_duplicates
+    from board_ids
+    group by board
+    having sum(postings) > 0
 ),
 
 with_overall as (
