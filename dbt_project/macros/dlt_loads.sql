@@ -28,10 +28,18 @@
     has processed: `unified_at > {{ processed_watermark('last_unified_at') }}` selects exactly the
     rows it has not seen. Arrival order, not load ids: dlt's load ids are creation times, and a
     load completed by a later run (after a crash) or staged later (a run of other sources in
-    between) has an older id than loads already processed. On a full build, a time before any. -#}
-{% macro processed_watermark(column_name) -%}
+    between) has an older id than loads already processed. On a full build, a time before any.
+    With as_literal, the value is read when the model runs and written into its SQL: the planner
+    then sees how few rows are newer (a subquery's value is unknown when the query is planned, and
+    a third of the table is assumed, so whole tables get sorted or hashed). -#}
+{% macro processed_watermark(column_name, as_literal=false) -%}
     {%- set before_any = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and as_literal and execute -%}
+        {%- set newest = run_query(
+            "select cast(max(" ~ column_name ~ ") as " ~ dbt.type_string() ~ ") from " ~ this
+        ).columns[0].values()[0] -%}
+        {%- if newest is none -%}{{ before_any }}{%- else -%}'{{ newest }}'{%- endif -%}
+    {%- elif is_incremental() -%}
         (select coalesce(max(seen.{{ column_name }}), {{ before_any }}) from {{ this }} as seen)
     {%- else -%}
         {{ before_any }}

@@ -11,80 +11,36 @@
       within the dedup window) but that ended in a different job (one has a city, the other none;
       or both remote), plus repeated board ids; unexplained_rate is their share (a test warns
       above 10%).
-    One aggregate over the postings: recomputed whole. -#}
-
-{%- set window = "interval '" ~ var('dedup_window_days') ~ " days'" %}
+    The per-posting answers are kept incrementally in fct_job_posting_duplicates; this table only
+    counts them (no join). -#}
 
 with
 
-postings as (
-    select
-        postings.posting_id,
-        postings.board,
-        postings.board_job_id,
-        postings.posted_at,
-        postings.employer_name_normalized,
-        postings.job_title_normalized,
-        postings.country_code,
-        postings.city,
-        postings.is_remote,
-        repost_groups.canonical_key
-    from {{ ref('int_job_postings__unified') }} as postings
-    inner join {{ ref('int_job_postings__canonical_groups') }} as repost_groups
-        on postings.group_key = repost_groups.group_key
-    where not postings.is_quarantined
-),
-
-job_boards as (
-    select
-        posting_key,
-        source_count
-    from {{ ref('fct_job_postings') }}
-),
-
-repeated_ids as (
+-- clean postings in a repost group, per board job id (one scan, no join; is_linked is null
+-- when the job is not in fct_job_postings: the posting counts only towards repeated ids)
+board_ids as (
     select
         board,
-        count(*) - count(distinct board_job_id) as repeated_board_ids
-    from postings
-    group by board
-),
-
-unexplained as (
-    select distinct postings.posting_id
-    from postings
-    inner join postings as twin
-        on
-            postings.board = twin.board
-            and postings.employer_name_normalized = twin.employer_name_normalized
-            and postings.job_title_normalized = twin.job_title_normalized
-            and postings.posting_id <> twin.posting_id
-            and postings.canonical_key <> twin.canonical_key
-            and twin.posted_at between postings.posted_at - {{ window }} and postings.posted_at + {{ window }}
-    where {{ same_place('postings', 'twin') }}
-),
-
-per_posting as (
-    select
-        postings.board,
-        job_boards.source_count > 1 as is_linked,
-        unexplained.posting_id is not null as is_unexplained
-    from postings
-    inner join job_boards on postings.canonical_key = job_boards.posting_key
-    left join unexplained on postings.posting_id = unexplained.posting_id
+        board_job_id,
+        count(*) as postings_with_id,
+        sum(case when is_linked is not null then 1 else 0 end) as postings,
+        sum(case when is_linked then 1 else 0 end) as linked_postings,
+        sum(case when is_linked is not null and is_unexplained then 1 else 0 end) as unexplained_postings
+    from {{ ref('fct_job_posting_duplicates') }}
+    where not is_quarantined and canonical_key is not null
+    group by board, board_job_id
 ),
 
 by_board as (
     select
-        per_posting.board,
-        count(*) as postings,
-        count(*) filter (where per_posting.is_linked) as linked_postings,
-        max(repeated_ids.repeated_board_ids) as repeated_board_ids,
-        count(*) filter (where per_posting.is_unexplained) + max(repeated_ids.repeated_board_ids)
-            as unexplained_duplicates
-    from per_posting
-    inner join repeated_ids on per_posting.board = repeated_ids.board
-    group by per_posting.board
+        board,
+        sum(postings) as postings,
+        sum(linked_postings) as linked_postings,
+        sum(postings_with_id - 1) as repeated_board_ids,
+        sum(unexplained_postings) + sum(postings_with_id - 1) as unexplained_duplicates
+    from board_ids
+    group by board
+    having sum(postings) > 0
 ),
 
 with_overall as (
@@ -108,12 +64,12 @@ with_overall as (
 final as (
     select
         board,
-        postings::bigint as postings,
-        linked_postings::bigint as linked_postings,
-        round(linked_postings::numeric / nullif(postings, 0), 4) as duplicate_rate,
-        repeated_board_ids::bigint as repeated_board_ids,
-        unexplained_duplicates::bigint as unexplained_duplicates,
-        round(unexplained_duplicates::numeric / nullif(postings, 0), 4) as unexplained_rate
+        cast(postings as {{ dbt.type_bigint() }}) as postings,
+        cast(linked_postings as {{ dbt.type_bigint() }}) as linked_postings,
+        round(cast(linked_postings as {{ dbt.type_numeric() }}) / nullif(postings, 0), 4) as duplicate_rate,
+        cast(repeated_board_ids as {{ dbt.type_bigint() }}) as repeated_board_ids,
+        cast(unexplained_duplicates as {{ dbt.type_bigint() }}) as unexplained_duplicates,
+        round(cast(unexplained_duplicates as {{ dbt.type_numeric() }}) / nullif(postings, 0), 4) as unexplained_rate
     from with_overall
 )
 
