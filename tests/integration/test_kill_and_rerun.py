@@ -38,7 +38,8 @@ ENV = {"ELT_SOURCES": "jsearch", "JSEARCH_QUERIES": "data engineer", "SANDBOX_FA
 SCHEMAS = ("raw_jsearch", "staging", "intermediate", "marts")
 # columns naming the load, the run or the time of processing: they differ between any two runs
 RUN_COLUMNS = {"_dlt_load_id", "_dlt_id", "load_id", "last_load_id", "load_ids", "unified_at", "last_unified_at",
-               "extracted_at", "last_extracted_at", "fetched_at", "rejected_at"}
+               "extracted_at", "last_extracted_at", "fetched_at", "rejected_at", "checked_at", "matched_at",
+               "recommended_at", "computed_at"}
 # describe the runs: the killed run, started as `python -m orchestration run`, is recorded in the run
 # ledger (and owns the loads it committed before the kill), the runs compared with are not
 RUN_TABLES = ("stg_ops__", "stg_dlt__", "mart_pipeline_runs", "mart_data_quality_scores", "mart_quarantine_counts")
