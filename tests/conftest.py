@@ -67,6 +67,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 SHARED_BUILDS = ("quality_run", "spark_cluster")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each module is one xdist group (its module fixtures are built once), except that modules
     sharing a whole-warehouse session fixture form one group of that fixture's name."""
