@@ -8,14 +8,13 @@ the browser tests skip with that reason.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
+from orchestration import apt
+
 CANDIDATES = ("chromium", "chromium-browser")
-APT_TIMEOUT_SECONDS = 900
 # what works on a closed network: without the background-networking flags Chromium stalls
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -35,20 +34,9 @@ def ensure(install: bool = True) -> tuple[str | None, str]:
     found = find()
     if found or not install:
         return found, "" if found else "chromium is not installed"
-    if not shutil.which("apt-get"):
-        return None, "chromium is not installed and there is no apt-get to install it (install Chromium, " \
-                     "then run the tests again)"
-    if hasattr(os, "geteuid") and os.geteuid() != 0:
-        return None, "chromium is not installed; as a non-root user run `sudo apt-get install -y chromium`"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        try:
-            result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return None, f"`{' '.join(cmd)}` timed out after {APT_TIMEOUT_SECONDS}s"
-        if result.returncode != 0:
-            last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-            return None, f"`{' '.join(cmd)}` failed (exit {result.returncode}): {last[0]}"
+    why = apt.install("chromium", "chromium")
+    if why:
+        return None, why
     found = find()
     return (found, "") if found else (None, "apt-get installed chromium but no chromium executable was found")
 

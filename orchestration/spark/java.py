@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 
+from orchestration import apt
+
 PACKAGE = "openjdk-17-jre-headless"
-APT_TIMEOUT_SECONDS = 900
 
 
 def find() -> str | None:
@@ -25,19 +25,9 @@ def ensure(install: bool = True) -> tuple[str | None, str]:
     found = find()
     if found or not install:
         return found, "" if found else "java is not installed"
-    if not shutil.which("apt-get"):
-        return None, f"java is not installed and there is no apt-get to install it (install {PACKAGE} or any Java 17)"
-    if hasattr(os, "geteuid") and os.geteuid() != 0:
-        return None, f"java is not installed; as a non-root user run `sudo apt-get install -y {PACKAGE}`"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", PACKAGE]):
-        try:
-            result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return None, f"`{' '.join(cmd)}` timed out after {APT_TIMEOUT_SECONDS}s"
-        if result.returncode != 0:
-            last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-            return None, f"`{' '.join(cmd)}` failed (exit {result.returncode}): {last[0]}"
+    why = apt.install(PACKAGE, "java")
+    if why:
+        return None, why
     found = find()
     return (found, "") if found else (None, f"apt-get installed {PACKAGE} but no java executable was found")
 
