@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 
 APT_TIMEOUT_SECONDS = 900
 
 
-def install(package: str, missing: str) -> str:
+def install_package(package: str, missing: str) -> str:
     """apt-get install `package`; '' when it went through, else why not (`missing` names what was
     not found, and how to get it without apt-get)."""
     if not shutil.which("apt-get"):
@@ -27,3 +28,16 @@ def install(package: str, missing: str) -> str:
             last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
             return f"`{' '.join(cmd)}` failed (exit {result.returncode}): {last[0]}"
     return ""
+
+
+def ensure(find: Callable[[], str | None], package: str, name: str, install: bool = True) -> tuple[str | None, str]:
+    """(path to the `name` executable `find` finds, '') when it is there or `package` could be
+    installed, else (None, why not)."""
+    found = find()
+    if found or not install:
+        return found, "" if found else f"{name} is not installed"
+    why = install_package(package, name)
+    if why:
+        return None, why
+    found = find()
+    return (found, "") if found else (None, f"apt-get installed {package} but no {name} executable was found")

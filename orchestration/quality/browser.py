@@ -31,14 +31,7 @@ def find() -> str | None:
 
 def ensure(install: bool = True) -> tuple[str | None, str]:
     """(path to chromium, '') when it is there or could be installed, else (None, why not)."""
-    found = find()
-    if found or not install:
-        return found, "" if found else "chromium is not installed"
-    why = apt.install("chromium", "chromium")
-    if why:
-        return None, why
-    found = find()
-    return (found, "") if found else (None, "apt-get installed chromium but no chromium executable was found")
+    return apt.ensure(find, "chromium", "chromium", install=install)
 
 
 def fresh_profile() -> str:

@@ -22,14 +22,7 @@ def find() -> str | None:
 
 def ensure(install: bool = True) -> tuple[str | None, str]:
     """(path to java, '') when it is there or could be installed, else (None, why not)."""
-    found = find()
-    if found or not install:
-        return found, "" if found else "java is not installed"
-    why = apt.install(PACKAGE, "java")
-    if why:
-        return None, why
-    found = find()
-    return (found, "") if found else (None, f"apt-get installed {PACKAGE} but no java executable was found")
+    return apt.ensure(find, PACKAGE, "java", install=install)
 
 
 def main() -> int:
