@@ -25,17 +25,9 @@ with
         where applications._dlt_load_id in (select complete_loads.load_id from complete_loads)
     ),
 
-    -- the newest version of each application: Postgres's raw table merged them already, the raw
-    -- files on Spark keep every load's version (dlt's filesystem destination appends)
-    newest as (
-        select
-            applications.*,
-            row_number() over (partition by applications.application_id order by applications.load_id desc) as version_rank
-        from applications
-    ),
-
+    -- the newest version of each application (macro newest_version: Spark's raw files keep them all)
     applications_newest as (
-        select * from newest where version_rank = 1
+        {{ newest_version('applications', 'application_id') }}
     ),
 {% else %}
     applications as (

@@ -22,17 +22,9 @@ with
         where candidates._dlt_load_id in (select complete_loads.load_id from complete_loads)
     ),
 
-    -- the newest version of each candidate: Postgres's raw table merged them already, the raw
-    -- files on Spark keep every load's version (dlt's filesystem destination appends)
-    newest as (
-        select
-            candidates.*,
-            row_number() over (partition by candidates.candidate_id order by candidates.load_id desc) as version_rank
-        from candidates
-    ),
-
+    -- the newest version of each candidate (macro newest_version: Spark's raw files keep them all)
     candidates_newest as (
-        select * from newest where version_rank = 1
+        {{ newest_version('candidates', 'candidate_id') }}
     ),
 {% else %}
     candidates as (

@@ -20,17 +20,9 @@ with
         where stages._dlt_load_id in (select complete_loads.load_id from complete_loads)
     ),
 
-    -- the newest version of each stage_change: Postgres's raw table merged them already, the raw
-    -- files on Spark keep every load's version (dlt's filesystem destination appends)
-    newest as (
-        select
-            stages.*,
-            row_number() over (partition by stages.stage_change_id order by stages.load_id desc) as version_rank
-        from stages
-    ),
-
+    -- the newest version of each stage (macro newest_version: Spark's raw files keep them all)
     stages_newest as (
-        select * from newest where version_rank = 1
+        {{ newest_version('stages', 'stage_change_id') }}
     ),
 {% else %}
     stages as (

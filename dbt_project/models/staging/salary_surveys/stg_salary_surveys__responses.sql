@@ -28,17 +28,9 @@ with
         where responses._dlt_load_id in (select complete_loads.load_id from complete_loads)
     ),
 
-    -- the newest version of each response: Postgres's raw table merged them already, the raw
-    -- files on Spark keep every load's version (dlt's filesystem destination appends)
-    versions as (
-        select
-            responses.*,
-            row_number() over (partition by responses.response_id order by responses.load_id desc) as version_rank
-        from responses
-    ),
-
+    -- the newest version of each response (macro newest_version: Spark's raw files keep them all)
     newest as (
-        select * from versions where version_rank = 1
+        {{ newest_version('responses', 'response_id') }}
     ),
 {% else %}
     responses as (
