@@ -90,7 +90,6 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
             extra_env: dict[str, str] | None = None) -> DbtReport:
     """Run one dbt command (`extra_env`: variables for this command only); raise DbtError naming
     the failed nodes if it fails."""
-    cmd = [dbt_executable(), *args]
     env = {**dbt_env(warehouse_url), **(extra_env or {})}
     if target_path:
         env["DBT_TARGET_PATH"] = str(target_path)
@@ -102,7 +101,9 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
         if is_connection_lost(str(exc)):
             raise DbtConnectionLost(ConnectionLost(None, 0).describe(args[0], warehouse_url)) from exc
         raise
-    returncode, output = _run_teed(cmd, env, quiet)
+    if env["DBT_ELEMENTARY_ENABLED"] == "true":
+        args = with_elementary_models(args, warehouse_url)
+    returncode, output = _run_teed([dbt_executable(), *args], env, quiet)
     report = read_run_results(args[0], results_path)
     _record(warehouse_url, results_path)
     if args[0] in NODE_COMMANDS and env["DBT_ELEMENTARY_ENABLED"] == "true":
@@ -114,6 +115,26 @@ def run_dbt(args: list[str], warehouse_url: str, target_path: Path | None = None
         detail = "; ".join(report.failures[:10]) or output[-2000:]
         raise DbtError(f"dbt {' '.join(args)} failed (exit {returncode}): {detail}")
     return report
+
+
+ELEMENTARY_METRICS = "elementary.data_monitoring_metrics"  # Elementary's monitors read and write it
+
+
+def with_elementary_models(args: list[str], warehouse_url: str) -> list[str]:
+    """`args`, with Elementary's own models added to a `build --select` when the warehouse has
+    none of them yet: a build of some models only (a scheduled mart, a domain) on a warehouse
+    whose first full build has not run would otherwise fail every Elementary monitor of them,
+    which reads tables that are not there ("relation none does not exist")."""
+    if args[:1] != ["build"] or "--select" not in args:
+        return args
+    with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s) is not null", (ELEMENTARY_METRICS,))
+        built = bool(cur.fetchone()[0])
+    conn.close()
+    if built:
+        return args
+    at = args.index("--select") + 1
+    return [*args[:at], "package:elementary", *args[at:]]
 
 
 def upload_elementary_artifacts(warehouse_url: str, quiet: bool = False) -> bool:

@@ -4,6 +4,7 @@ report of it; plus a loopback web server and headless Chromium for the browser t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -37,23 +38,39 @@ def elementary_availability() -> packages.Availability:
     return packages.install(Settings.from_env(), dbt_executable())
 
 
-@pytest.fixture(scope="session")
-def elementary_on() -> Iterator[None]:
-    """Elementary switched on (tests/conftest.py switches it off for the rest of the suite)."""
+@contextlib.contextmanager
+def elementary_switched_on() -> Iterator[None]:
+    """Elementary switched on (tests/conftest.py switches it off for the rest of the suite), then
+    back: a test that runs on this worker later must not build with it."""
     before = os.environ.get("ELT_ELEMENTARY")
     os.environ["ELT_ELEMENTARY"] = "auto"
-    yield
-    if before is None:
-        os.environ.pop("ELT_ELEMENTARY", None)
-    else:
-        os.environ["ELT_ELEMENTARY"] = before
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("ELT_ELEMENTARY", None)
+        else:
+            os.environ["ELT_ELEMENTARY"] = before
+
+
+@pytest.fixture(autouse=True)
+def elementary_on(monkeypatch) -> None:
+    """Every data-quality test runs with Elementary on (the session fixture below switches it on
+    only while it builds)."""
+    monkeypatch.setenv("ELT_ELEMENTARY", "auto")
 
 
 @pytest.fixture(scope="session")
-def quality_run(server_url, tmp_path_factory, elementary_availability, elementary_on) -> Iterator[dict]:
+def quality_run(server_url, tmp_path_factory, elementary_availability) -> Iterator[dict]:
     name = f"elt_quality_{uuid.uuid4().hex[:10]}"
     _admin(server_url, f'create database "{name}"')
-    url = with_database(server_url, name)
+    with elementary_switched_on():
+        built = _build(with_database(server_url, name), tmp_path_factory, elementary_availability)
+    yield built
+    _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+def _build(url: str, tmp_path_factory, elementary_availability) -> dict:
     build = tmp_path_factory.mktemp("quality")
     env = {"WAREHOUSE_URL": url, "JSEARCH_QUERIES": "data engineer", "SANDBOX_FAULTS": FAULTS}
     summaries = []
@@ -71,9 +88,8 @@ def quality_run(server_url, tmp_path_factory, elementary_availability, elementar
         report_output = done.stdout + done.stderr
         assert done.returncode == 0, report_output[-3000:]
         report = build / "elementary" / "report.html"
-    yield {"url": url, "build": build, "runs": summaries, "site": site, "report": report,
-           "report_output": report_output, "settings": make_settings(build, **env)}
-    _admin(server_url, f'drop database if exists "{name}" with (force)')
+    return {"url": url, "build": build, "runs": summaries, "site": site, "report": report,
+            "report_output": report_output, "settings": make_settings(build, **env)}
 
 
 @pytest.fixture(scope="session")

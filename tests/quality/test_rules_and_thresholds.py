@@ -19,6 +19,7 @@ from orchestration.ops.health import freshness_rules
 from orchestration.quality import elementary, elementary_run_results
 from tests.conftest import query
 from tests.ops.conftest import Receiver
+from tests.quality.conftest import elementary_switched_on
 
 COMPLETENESS = "completeness_stg_jsearch__job_postings_job_title"
 DUPLICATES = "duplicate_rate_stg_jsearch__job_postings_dedup_key"
@@ -48,6 +49,11 @@ def _test_statuses(args: list[str], url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def degraded(quality_run):
+    with elementary_switched_on():  # the module's fixture is set up before each test switches it on
+        return _degraded(quality_run)
+
+
+def _degraded(quality_run):
     url = quality_run["url"]
     query(url, f"create table public.staging_backup as select job_id, job_title, dedup_key from {STAGING}")
     try:
