@@ -11,11 +11,11 @@
     {%- if cfbd_raw_exists(table_name) %}
         select
             {%- for name, type in columns.items() %}
-                raw.{{ name }}::{{ type }} as {{ name }},
+                cast(raw.{{ name }} as {{ type }}) as {{ name }},
             {%- endfor %}
-            raw.payload::jsonb as payload,
+            cast(raw.payload as {{ type_json() }}) as payload,
             raw.fetched_at,
-            raw._dlt_load_id::text as load_id
+            cast(raw._dlt_load_id as {{ dbt.type_string() }}) as load_id
         from {{ source('raw_cfbd', table_name) }} as raw
         where raw._dlt_load_id in (
             select loads.load_id from {{ source('raw_cfbd', '_dlt_loads') }} as loads
@@ -24,33 +24,38 @@
     {%- else %}
         select
             {%- for name, type in columns.items() %}
-                null::{{ type }} as {{ name }},
+                cast(null as {{ type }}) as {{ name }},
             {%- endfor %}
-            null::jsonb as payload,
-            null::timestamptz as fetched_at,
-            null::text as load_id
+            cast(null as {{ type_json() }}) as payload,
+            cast(null as {{ type_utc_timestamp() }}) as fetched_at,
+            cast(null as {{ dbt.type_string() }}) as load_id
         where false
     {%- endif %}
 {%- endmacro %}
 
+{#- A true/false field at `path` of the JSON `expression`; false when absent or null. -#}
+{% macro cfbd_flag(expression, path) -%}
+    coalesce(cast({{ json_text(expression, path) }} as {{ dbt.type_boolean() }}), false)
+{%- endmacro %}
+
 {#- A whole number from a JSON text value, null when it is not one. -#}
 {% macro cfbd_int(expression) -%}
-    case when ({{ expression }}) ~ '^\s*-?\d+\s*$' then trim({{ expression }})::integer end
+    case when {{ regex_matches(expression, '^\\s*-?\\d+\\s*$') }} then cast(trim({{ expression }}) as {{ dbt.type_int() }}) end
 {%- endmacro %}
 
 {#- Box-score "made-attempted" strings ("7-12"): the made (part 1) or attempted (part 2) count. -#}
 {% macro cfbd_pair_part(expression, part) -%}
     case
-        when ({{ expression }}) ~ '^\s*\d+\s*-\s*\d+\s*$'
-            then trim(split_part({{ expression }}, '-', {{ part }}))::integer
+        when {{ regex_matches(expression, '^\\s*\\d+\\s*-\\s*\\d+\\s*$') }}
+            then cast(trim({{ dbt.split_part(expression, "'-'", part) }}) as {{ dbt.type_int() }})
     end
 {%- endmacro %}
 
 {#- A "minutes:seconds" clock ("32:15") as seconds. -#}
 {% macro cfbd_clock_seconds(expression) -%}
     case
-        when ({{ expression }}) ~ '^\s*\d+:\d{1,2}\s*$'
-            then trim(split_part({{ expression }}, ':', 1))::integer * 60
-            + trim(split_part({{ expression }}, ':', 2))::integer
+        when {{ regex_matches(expression, '^\\s*\\d+:\\d{1,2}\\s*$') }}
+            then cast(trim({{ dbt.split_part(expression, "':'", 1) }}) as {{ dbt.type_int() }}) * 60
+            + cast(trim({{ dbt.split_part(expression, "':'", 2) }}) as {{ dbt.type_int() }})
     end
 {%- endmacro %}

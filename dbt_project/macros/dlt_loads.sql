@@ -74,15 +74,20 @@
     where jobs.canonical_posting_id in ({{ reextracted_postings('last_extracted_at') }})
 {%- endmacro %}
 
-{#- The newest version of each `key` among the rows of CTE `rows` (the latest load wins; every
-    column of `rows` plus version_rank, always 1). Postgres's raw tables are merged by dlt already;
-    the raw files on Spark keep every load's version (dlt's filesystem destination appends). -#}
-{% macro newest_version(rows, key) -%}
+{#- The newest version of each `key` (a column or a list of them) among the rows of CTE `rows`:
+    the first by `order_by` (default: the latest load wins), every column of `rows` plus
+    version_rank, always 1. Postgres's raw tables are merged by dlt already; the raw files on Spark
+    keep every load's version (dlt's filesystem destination appends). -#}
+{% macro newest_version(rows, key, order_by='load_id desc') -%}
+    {%- set keys = [key] if key is string else key -%}
     select versions.*
     from (
         select
             {{ rows }}.*,
-            row_number() over (partition by {{ rows }}.{{ key }} order by {{ rows }}.load_id desc) as version_rank
+            row_number() over (
+                partition by {% for column in keys %}{{ rows }}.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+                order by {{ order_by }}
+            ) as version_rank
         from {{ rows }}
     ) as versions
     where versions.version_rank = 1

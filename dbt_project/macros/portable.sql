@@ -177,3 +177,17 @@
 {% macro spark__date_after_any() -%}
     date '9999-12-31'
 {%- endmacro %}
+
+{#- Whether `expression` matches the regular expression `pattern` anywhere (Postgres's `~`, Spark's
+    rlike; patterns as for regex_literal). -#}
+{% macro regex_matches(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    ({{ expression }}) ~ {{ regex_literal(pattern) }}
+{%- endmacro %}
+
+{% macro spark__regex_matches(expression, pattern) -%}
+    ({{ expression }}) rlike {{ regex_literal(pattern) }}
+{%- endmacro %}

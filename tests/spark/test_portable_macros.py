@@ -118,3 +118,44 @@ def test_regex_and_array_macros_agree(spark_cluster: Cluster, fresh_database: st
     [(pg_names,)] = query(fresh_database, _compile_for_postgres(fresh_database, aggregated, tmp_path))
     [(spark_names,)] = spark_cluster.query(_compile_for_spark(spark_cluster, aggregated, tmp_path))
     assert _array(pg_names) == ["a", "b", "c"] and _array(spark_names) == ["a", "b", "c"]
+
+
+# a CFBD-like item: nested objects, arrays of objects, JSON null, absent fields, a non-array
+ITEM = ('{"id": 7, "name": "Rock \\"n\\" Roll", "location": {"city": "Austin", "state": null}, "done": true, '
+        '"polls": [{"poll": "AP", "ranks": [{"rank": 1}, {"rank": 2}]}, {"poll": "Coaches", "ranks": []}], '
+        '"teams": "none", "score": 21.5}')
+JSON_FIELDS = """
+select
+    {{ json_text('item', 'id') }} as id,
+    {{ json_text('item', 'name') }} as name,
+    {{ json_text('item', 'location.city') }} as city,
+    {{ json_text('item', 'location.state') }} as state,
+    {{ json_text('item', 'absent') }} as absent,
+    {{ json_text('item', 'done') }} as done,
+    {{ json_text('item', 'score') }} as score,
+    {{ json_array_length('item', 'polls') }} as polls,
+    {{ json_array_length('item', 'teams') }} as teams,
+    {{ regex_matches(json_text('item', 'id'), '^\\\\s*-?\\\\d+\\\\s*$') }} as is_whole
+from (select cast(%s as {{ type_json() }}) as item) as items
+"""
+JSON_ROWS = """
+select
+    {{ json_text('poll.item', 'poll') }} as poll,
+    cast({{ json_text('team_rank.item', 'rank') }} as {{ dbt.type_int() }}) as poll_rank
+from (select cast(%s as {{ type_json() }}) as item) as items
+{{ json_array_rows('items.item', 'polls', 'poll') }}
+{{ json_array_rows('poll.item', 'ranks', 'team_rank', keep_empty=true) }}
+"""
+
+
+def test_json_macros_agree(spark_cluster: Cluster, fresh_database: str, tmp_path: Path):
+    literal_pg, literal_spark = "'" + ITEM.replace("'", "''") + "'", _spark_literal(ITEM)
+    [pg_row] = query(fresh_database, _compile_for_postgres(fresh_database, JSON_FIELDS % literal_pg, tmp_path))
+    [spark_row] = spark_cluster.query(_compile_for_spark(spark_cluster, JSON_FIELDS % literal_spark, tmp_path))
+    assert pg_row == ("7", 'Rock "n" Roll', "Austin", None, None, "true", "21.5", 2, None, True)
+    assert tuple(spark_row) == pg_row
+
+    pg_rows = query(fresh_database, _compile_for_postgres(fresh_database, JSON_ROWS % literal_pg, tmp_path))
+    spark_rows = spark_cluster.query(_compile_for_spark(spark_cluster, JSON_ROWS % literal_spark, tmp_path))
+    assert sorted(pg_rows, key=repr) == [("AP", 1), ("AP", 2), ("Coaches", None)]
+    assert sorted(map(tuple, spark_rows), key=repr) == sorted(pg_rows, key=repr)

@@ -6,22 +6,26 @@ raw_conferences as (
     {{ cfbd_raw_rows('conferences') }}
 ),
 
-newest as (
-    select distinct on ((payload ->> 'id')::bigint)
+keyed as (
+    select
+        cast({{ json_text('payload', 'id') }} as {{ dbt.type_bigint() }}) as conference_id,
         payload,
         fetched_at,
         load_id
     from raw_conferences
-    order by (payload ->> 'id')::bigint asc, fetched_at desc, load_id desc
+),
+
+newest as (
+    {{ newest_version('keyed', 'conference_id', 'fetched_at desc, load_id desc') }}
 ),
 
 final as (
     select
-        (payload ->> 'id')::bigint as conference_id,
-        payload ->> 'name' as conference_name,
-        payload ->> 'shortName' as short_name,
-        payload ->> 'abbreviation' as abbreviation,
-        payload ->> 'classification' as classification,
+        conference_id,
+        {{ json_text('payload', 'name') }} as conference_name,
+        {{ json_text('payload', 'shortName') }} as short_name,
+        {{ json_text('payload', 'abbreviation') }} as abbreviation,
+        {{ json_text('payload', 'classification') }} as classification,
         fetched_at,
         load_id
     from newest

@@ -4,27 +4,31 @@
 with
 
 raw_fbs_teams as (
-    {{ cfbd_raw_rows('fbs_teams', {'season': 'integer'}) }}
+    {{ cfbd_raw_rows('fbs_teams', {'season': dbt.type_int()}) }}
 ),
 
-newest as (
-    select distinct on (season, (payload ->> 'id')::bigint)
+keyed as (
+    select
         season,
+        cast({{ json_text('payload', 'id') }} as {{ dbt.type_bigint() }}) as team_id,
         payload,
         fetched_at,
         load_id
     from raw_fbs_teams
     where season is not null
-    order by season asc, (payload ->> 'id')::bigint asc, fetched_at desc, load_id desc
+),
+
+newest as (
+    {{ newest_version('keyed', ['season', 'team_id'], 'fetched_at desc, load_id desc') }}
 ),
 
 final as (
     select
         season,
-        (payload ->> 'id')::bigint as team_id,
-        payload ->> 'school' as school,
-        payload ->> 'conference' as conference,
-        nullif(payload ->> 'division', '') as conference_division,
+        team_id,
+        {{ json_text('payload', 'school') }} as school,
+        {{ json_text('payload', 'conference') }} as conference,
+        nullif({{ json_text('payload', 'division') }}, '') as conference_division,
         fetched_at,
         load_id
     from newest

@@ -9,44 +9,45 @@ raw_games as (
     {{ cfbd_raw_rows('games') }}
 ),
 
-newest as (
-    select distinct on ((payload ->> 'id')::bigint)
+keyed as (
+    select
+        cast({{ json_text('payload', 'id') }} as {{ dbt.type_bigint() }}) as game_id,
         payload,
         fetched_at,
         load_id
     from raw_games
-    order by (payload ->> 'id')::bigint asc, fetched_at desc, load_id desc
+),
+
+newest as (
+    {{ newest_version('keyed', 'game_id', 'fetched_at desc, load_id desc') }}
 ),
 
 typed as (
     select
-        (payload ->> 'id')::bigint as game_id,
-        (payload ->> 'season')::integer as season,
-        {{ cfbd_int("payload ->> 'week'") }} as week,  -- noqa: RF04
-        payload ->> 'seasonType' as season_type,
-        (payload ->> 'startDate')::timestamptz as start_date,
-        coalesce((payload ->> 'startTimeTBD')::boolean, false) as is_start_time_tbd,
-        coalesce((payload ->> 'completed')::boolean, false) as is_completed_reported,
-        coalesce((payload ->> 'neutralSite')::boolean, false) as is_neutral_site,
-        coalesce((payload ->> 'conferenceGame')::boolean, false) as is_conference_game,
-        {{ cfbd_int("payload ->> 'attendance'") }} as attendance,
-        {{ cfbd_int("payload ->> 'venueId'") }} as venue_id,
-        nullif(trim(payload ->> 'venue'), '') as venue_name,
-        (payload ->> 'homeId')::bigint as home_team_id,
-        payload ->> 'homeTeam' as home_team,
-        payload ->> 'homeClassification' as home_classification,
-        payload ->> 'homeConference' as home_conference,
-        {{ cfbd_int("payload ->> 'homePoints'") }} as home_points,
-        (payload ->> 'awayId')::bigint as away_team_id,
-        payload ->> 'awayTeam' as away_team,
-        payload ->> 'awayClassification' as away_classification,
-        payload ->> 'awayConference' as away_conference,
-        {{ cfbd_int("payload ->> 'awayPoints'") }} as away_points,
-        case
-            when jsonb_typeof(payload -> 'homeLineScores') = 'array'
-                then jsonb_array_length(payload -> 'homeLineScores')
-        end as periods_played,
-        nullif(trim(payload ->> 'notes'), '') as notes,
+        game_id,
+        cast({{ json_text('payload', 'season') }} as {{ dbt.type_int() }}) as season,
+        {{ cfbd_int(json_text('payload', 'week')) }} as week,  -- noqa: RF04
+        {{ json_text('payload', 'seasonType') }} as season_type,
+        cast({{ json_text('payload', 'startDate') }} as {{ type_utc_timestamp() }}) as start_date,
+        {{ cfbd_flag('payload', 'startTimeTBD') }} as is_start_time_tbd,
+        {{ cfbd_flag('payload', 'completed') }} as is_completed_reported,
+        {{ cfbd_flag('payload', 'neutralSite') }} as is_neutral_site,
+        {{ cfbd_flag('payload', 'conferenceGame') }} as is_conference_game,
+        {{ cfbd_int(json_text('payload', 'attendance')) }} as attendance,
+        {{ cfbd_int(json_text('payload', 'venueId')) }} as venue_id,
+        nullif(trim({{ json_text('payload', 'venue') }}), '') as venue_name,
+        cast({{ json_text('payload', 'homeId') }} as {{ dbt.type_bigint() }}) as home_team_id,
+        {{ json_text('payload', 'homeTeam') }} as home_team,
+        {{ json_text('payload', 'homeClassification') }} as home_classification,
+        {{ json_text('payload', 'homeConference') }} as home_conference,
+        {{ cfbd_int(json_text('payload', 'homePoints')) }} as home_points,
+        cast({{ json_text('payload', 'awayId') }} as {{ dbt.type_bigint() }}) as away_team_id,
+        {{ json_text('payload', 'awayTeam') }} as away_team,
+        {{ json_text('payload', 'awayClassification') }} as away_classification,
+        {{ json_text('payload', 'awayConference') }} as away_conference,
+        {{ cfbd_int(json_text('payload', 'awayPoints')) }} as away_points,
+        {{ json_array_length('payload', 'homeLineScores') }} as periods_played,
+        nullif(trim({{ json_text('payload', 'notes') }}), '') as notes,
         fetched_at,
         load_id
     from newest

@@ -7,29 +7,33 @@ raw_rankings as (
     {{ cfbd_raw_rows('rankings') }}
 ),
 
-newest as (
-    select distinct on ((payload ->> 'season')::integer, payload ->> 'seasonType', (payload ->> 'week')::integer)
+keyed as (
+    select
+        cast({{ json_text('payload', 'season') }} as {{ dbt.type_int() }}) as season,
+        {{ json_text('payload', 'seasonType') }} as season_type,
+        cast({{ json_text('payload', 'week') }} as {{ dbt.type_int() }}) as week,  -- noqa: RF04
         payload,
         fetched_at,
         load_id
     from raw_rankings
-    order by
-        (payload ->> 'season')::integer asc, payload ->> 'seasonType' asc, (payload ->> 'week')::integer asc,
-        fetched_at desc, load_id desc
+),
+
+newest as (
+    {{ newest_version('keyed', ['season', 'season_type', 'week'], 'fetched_at desc, load_id desc') }}
 ),
 
 ranks as (
     select
-        (newest.payload ->> 'season')::integer as season,
-        newest.payload ->> 'seasonType' as season_type,
-        (newest.payload ->> 'week')::integer as week,  -- noqa: RF04
-        poll.item ->> 'poll' as poll,
+        newest.season,
+        newest.season_type,
+        newest.week,
+        {{ json_text('poll.item', 'poll') }} as poll,
         team_rank.item as ranked,
         newest.fetched_at,
         newest.load_id
     from newest
-    cross join lateral jsonb_array_elements(newest.payload -> 'polls') as poll (item)
-    cross join lateral jsonb_array_elements(poll.item -> 'ranks') as team_rank (item)
+    {{ json_array_rows('newest.payload', 'polls', 'poll') }}
+    {{ json_array_rows('poll.item', 'ranks', 'team_rank') }}
 ),
 
 final as (
@@ -38,11 +42,11 @@ final as (
         season_type,
         week,
         poll,
-        {{ cfbd_int("ranked ->> 'rank'") }} as poll_rank,
-        ranked ->> 'school' as school,
-        ranked ->> 'conference' as conference,
-        {{ cfbd_int("ranked ->> 'firstPlaceVotes'") }} as first_place_votes,
-        {{ cfbd_int("ranked ->> 'points'") }} as poll_points,
+        {{ cfbd_int(json_text('ranked', 'rank')) }} as poll_rank,
+        {{ json_text('ranked', 'school') }} as school,
+        {{ json_text('ranked', 'conference') }} as conference,
+        {{ cfbd_int(json_text('ranked', 'firstPlaceVotes')) }} as first_place_votes,
+        {{ cfbd_int(json_text('ranked', 'points')) }} as poll_points,
         fetched_at,
         load_id
     from ranks

@@ -7,25 +7,29 @@ raw_teams as (
     {{ cfbd_raw_rows('teams') }}
 ),
 
-newest as (
-    select distinct on ((payload ->> 'id')::bigint)
+keyed as (
+    select
+        cast({{ json_text('payload', 'id') }} as {{ dbt.type_bigint() }}) as team_id,
         payload,
         fetched_at,
         load_id
     from raw_teams
-    order by (payload ->> 'id')::bigint asc, fetched_at desc, load_id desc
+),
+
+newest as (
+    {{ newest_version('keyed', 'team_id', 'fetched_at desc, load_id desc') }}
 ),
 
 final as (
     select
-        (payload ->> 'id')::bigint as team_id,
-        payload ->> 'school' as school,
-        payload ->> 'mascot' as mascot,
-        payload ->> 'abbreviation' as abbreviation,
-        payload ->> 'conference' as conference,
-        payload ->> 'classification' as classification,
-        payload #>> '{location,city}' as city,
-        payload #>> '{location,state}' as state,
+        team_id,
+        {{ json_text('payload', 'school') }} as school,
+        {{ json_text('payload', 'mascot') }} as mascot,
+        {{ json_text('payload', 'abbreviation') }} as abbreviation,
+        {{ json_text('payload', 'conference') }} as conference,
+        {{ json_text('payload', 'classification') }} as classification,
+        {{ json_text('payload', 'location.city') }} as city,
+        {{ json_text('payload', 'location.state') }} as state,
         fetched_at,
         load_id
     from newest
