@@ -18,7 +18,7 @@ from dlt_pipelines.common.secrets import ScrubbedError
 from orchestration.config import DBT_PROJECT_DIR, dbt_target_dir, elementary_switch
 from orchestration.dbt_failures import ConnectionLost, connection_lost, is_connection_lost
 from orchestration.quality import elementary_run_results, ledger, packages
-from orchestration.warehouse import libpq_parts
+from orchestration.warehouse import libpq_parts, relation_exists
 
 OUTPUT_TAIL_LINES = 200  # of dbt's output, kept for the error message
 NODE_COMMANDS = ("build", "run", "test", "seed", "snapshot")  # commands whose results Elementary records
@@ -127,11 +127,7 @@ def with_elementary_models(args: list[str], warehouse_url: str) -> list[str]:
     which reads tables that are not there ("relation none does not exist")."""
     if args[:1] != ["build"] or "--select" not in args:
         return args
-    with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
-        cur.execute("select to_regclass(%s) is not null", (ELEMENTARY_METRICS,))
-        built = bool(cur.fetchone()[0])
-    conn.close()
-    if built:
+    if relation_exists(warehouse_url, ELEMENTARY_METRICS):
         return args
     at = args.index("--select") + 1
     return [*args[:at], "package:elementary", *args[at:]]

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
-import psycopg2
 from dlt.common.schema.utils import get_write_disposition
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
@@ -21,6 +20,7 @@ from dlt_pipelines.common import replay
 from dlt_pipelines.common.http import ResilientSession, RetryPolicy, RetryStats
 from dlt_pipelines.registry import BuildContext
 from orchestration.config import Settings
+from orchestration.warehouse import relation_exists
 
 # Arrow tables go to Postgres as csv through COPY: several times faster than INSERT statements.
 LOADER_FILE_FORMAT = "csv"
@@ -71,14 +71,6 @@ def warehouse_destination(warehouse_url: str, **options):
     return dlt.destinations.postgres(credentials=_credentials(warehouse_url), **options)
 
 
-def _destination_has_state(warehouse_url: str, dataset: str) -> bool:
-    with psycopg2.connect(warehouse_url) as conn, conn.cursor() as cur:
-        cur.execute("select to_regclass(%s) is not null", (f"{dataset}._dlt_pipeline_state",))
-        found = bool(cur.fetchone()[0])
-    conn.close()
-    return found
-
-
 def pipeline_for(settings: Settings, warehouse_url: str, source: str) -> dlt.Pipeline:
     """One dlt pipeline per source; its local working state is kept per warehouse.
 
@@ -89,7 +81,7 @@ def pipeline_for(settings: Settings, warehouse_url: str, source: str) -> dlt.Pip
     dataset = registry.get(source).dataset
     warehouse_key = hashlib.sha1(warehouse_url.encode()).hexdigest()[:12]
     pipelines_dir = settings.build_dir / "dlt" / warehouse_key
-    if not _destination_has_state(warehouse_url, dataset):
+    if not relation_exists(warehouse_url, f"{dataset}._dlt_pipeline_state"):
         shutil.rmtree(pipelines_dir / source, ignore_errors=True)
     return dlt.pipeline(
         pipeline_name=source,

@@ -262,6 +262,15 @@ def check_connection(url: str) -> None:
                              "Check WAREHOUSE_URL, or unset it to use the local warehouse.") from exc
 
 
+def relation_exists(url: str, relation: str) -> bool:
+    """Whether the table or view `relation` ("schema.name") exists in the warehouse at `url`."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s) is not null", (relation,))
+        found = bool(cur.fetchone()[0])
+    conn.close()
+    return found
+
+
 def with_database(url: str, database: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 

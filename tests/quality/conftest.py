@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
 import shutil
 import threading
 import uuid
@@ -42,15 +41,9 @@ def elementary_availability() -> packages.Availability:
 def elementary_switched_on() -> Iterator[None]:
     """Elementary switched on (tests/conftest.py switches it off for the rest of the suite), then
     back: a test that runs on this worker later must not build with it."""
-    before = os.environ.get("ELT_ELEMENTARY")
-    os.environ["ELT_ELEMENTARY"] = "auto"
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ELT_ELEMENTARY", "auto")
         yield
-    finally:
-        if before is None:
-            os.environ.pop("ELT_ELEMENTARY", None)
-        else:
-            os.environ["ELT_ELEMENTARY"] = before
 
 
 @pytest.fixture(autouse=True)
